@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.accounts.roles import Role
+from apps.accounts.services import assign_role
+from apps.core.admin import ScopedAdmin
+
+
+@admin.register(User)
+class StaffAdmin(ScopedAdmin, DjangoUserAdmin):
+    """Staff of the user's own jurisdiction. The role decides the groups;
+    only superusers grant superuser status or individual permissions."""
+
+    list_display = ["username", "last_name", "first_name", "role", "region", "provider",
+                    "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["region", "provider"]
+    search_fields = ["username", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["last_name", "first_name", "email"]}),
+        (_("Role and jurisdiction"), {"fields": ["role", "region", "provider"]}),
+        (_("Status"), {"fields": ["is_active", "is_staff", "is_superuser", "groups",
+                                  "user_permissions", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "password1", "password2", "role", "region", "provider"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login", "date_joined", "is_staff", "groups"]
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.role:
+            assign_role(user=obj, role=Role(obj.role))

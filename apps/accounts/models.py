@@ -1,0 +1,69 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.roles import ROLE_JURISDICTION, Role
+from apps.audit.history import track_changes
+from apps.core.scoping import ScopedQuerySet
+from apps.regions.models import RegionKind
+
+
+class StaffManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+@track_changes(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A member of staff. The jurisdiction is one node of the region tree,
+    or, for provider staff, their organisation."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("jurisdiction"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+        help_text=_("The city, district or street this person works for."),
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", verbose_name=_("service provider"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+        help_text=_("For provider staff only: the organisation they work for."),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+
+    objects = StaffManager()
+
+    scope_region = "region"
+    scope_provider = "provider"
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(region__isnull=True) | models.Q(provider__isnull=True),
+                name="user_one_jurisdiction",
+            ),
+        ]
+
+    def __str__(self):
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    def clean(self):
+        super().clean()
+        if not self.role:
+            return
+        expected = ROLE_JURISDICTION[Role(self.role)]
+        if expected == "provider":
+            if not self.provider_id or self.region_id:
+                raise ValidationError(
+                    {"provider": _("Provider staff belong to a provider, not a region.")},
+                    code="provider_required",
+                )
+        elif not self.region_id or self.region.kind != expected or self.provider_id:
+            raise ValidationError(
+                {"region": _("This role needs a jurisdiction of level: %(kind)s.")
+                 % {"kind": RegionKind(expected).label}},
+                code="wrong_jurisdiction_level",
+            )

@@ -1,0 +1,129 @@
+"""Roles (DOMAIN.md §1) and what each may do: one readable table.
+
+Each role is a Django group of the same name whose permissions are exactly
+the ones listed here. A migration syncs the groups from this table
+(``sync_roles``); change the table, then add a migration that calls it.
+Which *rows* a role sees is not here: that is the jurisdiction, see
+``apps.core.scoping``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STREET_STAFF = "street_staff", _("Street office staff")
+    CARE_MANAGER = "care_manager", _("Care manager")
+    DISTRICT_STAFF = "district_staff", _("District guidance-centre staff")
+    ASSESSOR = "assessor", _("Assessor")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    PROVIDER_STAFF = "provider_staff", _("Provider staff")
+    CITY_STAFF = "city_staff", _("City staff")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# The level of the region tree a role's jurisdiction sits at.
+ROLE_JURISDICTION = {
+    Role.STREET_STAFF: "street",
+    Role.CARE_MANAGER: "street",
+    Role.DISTRICT_STAFF: "district",
+    Role.ASSESSOR: "district",
+    Role.FINANCE_OFFICER: "district",
+    Role.PROVIDER_STAFF: "provider",
+    Role.CITY_STAFF: "city",
+    Role.ADMINISTRATOR: "city",
+}
+
+# Roles that may sign in to Django admin (it is scoped like every screen).
+ADMIN_SITE_ROLES = {Role.DISTRICT_STAFF, Role.CITY_STAFF, Role.ADMINISTRATOR}
+
+_REFERENCE_READ = [
+    "regions.view_region",
+    "policy.view_policyvalue",
+    "workdays.view_calendarday",
+    "workdays.view_calendaryear",
+    "catalogue.view_serviceitem",
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.STREET_STAFF: [
+        *_REFERENCE_READ,
+        "elders.view_elder", "elders.add_elder", "elders.change_elder",
+        "elders.reveal_identity_number",
+    ],
+    Role.CARE_MANAGER: [
+        *_REFERENCE_READ,
+        "elders.view_elder", "elders.change_elder",
+    ],
+    Role.DISTRICT_STAFF: [
+        *_REFERENCE_READ,
+        "elders.view_elder", "elders.change_elder", "elders.reveal_identity_number",
+        "providers.view_provider", "providers.add_provider", "providers.change_provider",
+        "accounts.view_user",
+        "regions.add_region", "regions.change_region",
+        "audit.view_accesslog",
+    ],
+    Role.ASSESSOR: [
+        *_REFERENCE_READ,
+        "elders.view_elder",
+    ],
+    Role.FINANCE_OFFICER: [
+        *_REFERENCE_READ,
+        "providers.view_provider",
+    ],
+    Role.PROVIDER_STAFF: [
+        "catalogue.view_serviceitem",
+        "policy.view_policyvalue",
+        "providers.view_provider", "providers.change_provider",
+    ],
+    Role.CITY_STAFF: [
+        *_REFERENCE_READ,
+        "elders.view_elder",
+        "providers.view_provider",
+        "policy.add_policyvalue",
+        "workdays.add_calendarday", "workdays.change_calendarday",
+        "workdays.add_calendaryear", "workdays.change_calendaryear",
+        "audit.view_accesslog",
+    ],
+    Role.ADMINISTRATOR: [
+        *_REFERENCE_READ,
+        "elders.view_elder",
+        "providers.view_provider", "providers.add_provider", "providers.change_provider",
+        "accounts.view_user", "accounts.add_user", "accounts.change_user",
+        "auth.view_group",
+        "regions.add_region", "regions.change_region",
+        "policy.add_policyvalue",
+        "workdays.add_calendarday", "workdays.change_calendarday",
+        "workdays.add_calendaryear", "workdays.change_calendaryear",
+        "catalogue.add_serviceitem", "catalogue.change_serviceitem",
+        "audit.view_accesslog",
+    ],
+}
+
+
+def sync_roles(apps=None, schema_editor=None) -> None:
+    """Make each role's group hold exactly the permissions of the table.
+
+    Usable as a migration's RunPython (historical ``apps``) or directly.
+    Permissions are created first, since on a fresh database Django would
+    only create them after the last migration.
+    """
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    for app_config in apps.get_app_configs():
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = original
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = set(codenames)
+        permissions = [
+            p for p in Permission.objects.select_related("content_type")
+            if f"{p.content_type.app_label}.{p.codename}" in wanted
+        ]
+        group.permissions.set(permissions)

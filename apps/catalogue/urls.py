@@ -1,0 +1,6 @@
+from django.urls import path
+
+from apps.catalogue import views
+
+app_name = "catalogue"
+urlpatterns = [path("", views.ServiceItemListView.as_view(), name="item_list")]

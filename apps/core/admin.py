@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.http import Http404
+
+from apps.core.scoping import is_scoped_model
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Admin whose changelist, forms and object pages start from ``visible_to``.
+
+    Foreign-key and many-to-many choices are limited to the user's scope for
+    scoped targets, and an out-of-scope object answers 404 rather than the
+    admin's usual "does not exist" redirect.
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def _limit_choices(self, db_field, request, kwargs):
+        model = db_field.remote_field.model
+        if "queryset" not in kwargs and is_scoped_model(model):
+            kwargs["queryset"] = model._default_manager.visible_to(request.user)
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ReadOnlyAdminMixin:
+    """Reference rows that change only by adding new versions."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,54 @@
+"""The staff menu: one table, each entry shown to users holding its permission.
+
+Later apps add their entries here, so a newcomer finds every screen in one
+place and each role sees its own work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    section: str
+    label: str
+    url_name: str
+    permission: str
+    description: str = ""
+
+
+MENU: list[MenuEntry] = [
+    MenuEntry(_("Elders"), _("Elder registry"), "elders:elder_list", "elders.view_elder",
+              _("Registered elders in your jurisdiction")),
+    MenuEntry(_("Reference"), _("Streets and communities"), "regions:region_list",
+              "regions.view_region", _("The district, street and community tree")),
+    MenuEntry(_("Reference"), _("Policy values"), "policy:value_list",
+              "policy.view_policyvalue", _("Amounts, ratios, deadlines and ages in force")),
+    MenuEntry(_("Reference"), _("Working-day calendar"), "workdays:calendar",
+              "workdays.view_calendarday", _("Holidays, make-up working days and deadlines")),
+    MenuEntry(_("Reference"), _("Service items"), "catalogue:item_list",
+              "catalogue.view_serviceitem", _("The service catalogue with guide prices")),
+    MenuEntry(_("Administration"), _("Audit trail"), "audit:access_list",
+              "audit.view_accesslog", _("Who viewed or exported whose record")),
+]
+
+
+def menu_for(user) -> list[tuple[str, list[dict]]]:
+    """Group the entries ``user`` may use by section, in table order."""
+    sections: dict[str, list[dict]] = {}
+    if not user.is_authenticated:
+        return []
+    for entry in MENU:
+        if user.has_perm(entry.permission):
+            sections.setdefault(str(entry.section), []).append(
+                {
+                    "label": entry.label,
+                    "url": reverse(entry.url_name),
+                    "description": entry.description,
+                }
+            )
+    return list(sections.items())

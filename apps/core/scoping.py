@@ -1,0 +1,115 @@
+"""Which rows a user may see: the one rule, used by every entry point.
+
+A model that belongs to a place declares where its place is:
+
+    scope_region = "residence_street"          # a path to a Region
+    scope_region = ("hukou_street", "residence_street")   # any of several
+    scope_provider = "provider"                # a path to a Provider
+
+and uses ``ScopedManager`` (or ``ScopedQuerySet.as_manager()``). Then
+``Model.objects.visible_to(user)`` is the only way views, API viewsets,
+admin changelists, exports and PDF downloads read it. A region path of ""
+means the model is itself a Region.
+
+Regions carry a materialised ``path`` of their codes ("/440100/440106/"),
+so "this node and everything under it" is one indexed prefix match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A user's jurisdiction: everything, a region subtree, or a provider."""
+
+    everything: bool = False
+    region_path: str | None = None
+    provider_id: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.region_path or self.provider_id)
+
+
+NOTHING = Scope()
+
+
+def scope_for(user) -> Scope:
+    """Return the jurisdiction of ``user``; cached on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_eldercare_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._eldercare_scope = scope
+    return scope
+
+
+def _compute_scope(user) -> Scope:
+    if user.is_superuser:
+        return Scope(everything=True)
+    if getattr(user, "provider_id", None):
+        return Scope(provider_id=user.provider_id)
+    region = getattr(user, "region", None)
+    if region is None:
+        return NOTHING
+    if region.parent_id is None:
+        # The city node: city staff and administrators see the whole city.
+        return Scope(everything=True)
+    return Scope(region_path=region.path)
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def scope_condition(model, scope: Scope) -> Q:
+    """Return the filter selecting the rows of ``model`` inside ``scope``."""
+    condition = Q(pk__in=[])
+    if scope.region_path:
+        for path in _as_tuple(getattr(model, "scope_region", None)):
+            lookup = f"{path}__path__startswith" if path else "path__startswith"
+            condition |= Q(**{lookup: scope.region_path})
+    if scope.provider_id:
+        for path in _as_tuple(getattr(model, "scope_provider", None)):
+            condition |= Q(**{path: scope.provider_id})
+    return condition
+
+
+def is_scoped_model(model) -> bool:
+    return hasattr(model, "scope_region") or hasattr(model, "scope_provider")
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rows ``user`` may see; nothing at all for an unknown jurisdiction."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        if scope.is_empty:
+            return self.none()
+        return self.filter(scope_condition(self.model, scope))
+
+
+def get_visible_or_404(queryset_or_model, user, **lookup):
+    """Fetch one row through the user's scope; out of scope reads as absent.
+
+    The answer is the same 404 for "does not exist" and "not yours", so a
+    response never reveals that a record exists elsewhere.
+    """
+    queryset = getattr(queryset_or_model, "objects", queryset_or_model)
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from apps.policy import views
+
+app_name = "policy"
+urlpatterns = [path("", views.PolicyValueListView.as_view(), name="value_list")]

@@ -1,0 +1,45 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.audit.history import track_changes
+
+
+@track_changes()
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule has been entered.
+
+    Days of a year without this row count Monday to Friday and every
+    deadline that reaches them is provisional.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=200,
+                              help_text=_("For example the State Council notice number."))
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+@track_changes()
+class CalendarDay(models.Model):
+    """A day that departs from Monday–Friday: a public holiday on a weekday
+    (``is_workday`` false) or a make-up working weekend day (true)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("occasion"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        kind = _("working day") if self.is_workday else _("holiday")
+        return f"{self.date} {kind} {self.name}".strip()

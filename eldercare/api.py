@@ -1,0 +1,18 @@
+"""The one API router: every viewset is registered here."""
+
+from rest_framework.routers import DefaultRouter
+
+from apps.catalogue.api import ServiceItemViewSet
+from apps.elders.api import ElderViewSet
+from apps.policy.api import PolicyValueViewSet
+from apps.providers.api import ProviderViewSet
+from apps.regions.api import RegionViewSet
+from apps.workdays.api import CalendarDayViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet)
+router.register("policy-values", PolicyValueViewSet)
+router.register("calendar-days", CalendarDayViewSet)
+router.register("service-items", ServiceItemViewSet)
+router.register("providers", ProviderViewSet)
+router.register("elders", ElderViewSet)

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from eldercare.api import router
+
+admin.site.site_header = _("Home-based eldercare administration")
+admin.site.site_title = _("Eldercare admin")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("elders/", include("apps.elders.urls")),
+    path("regions/", include("apps.regions.urls")),
+    path("policy/", include("apps.policy.urls")),
+    path("calendar/", include("apps.workdays.urls")),
+    path("catalogue/", include("apps.catalogue.urls")),
+    path("audit/", include("apps.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+         name="api-docs"),
+]

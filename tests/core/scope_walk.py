@@ -1,0 +1,222 @@
+"""Walk every registered URL pattern (HTML, API, admin) as a given user and
+report what leaks from a victim street.
+
+Victims: one object of every scoped model, placed in the victim street (or
+its district / provider), each carrying a unique marker. A leak is a
+response that shows a marker, or a non-404 answer to a URL filled with an
+out-of-scope object's key. The walker returns findings instead of asserting,
+so a test can also prove it catches a view that forgets the scoping.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.admin.sites import site as admin_site
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.accounts.roles import Role
+from apps.audit.models import AccessLog
+from apps.core.scoping import is_scoped_model
+from apps.elders.models import Elder
+from apps.providers.models import Provider
+from apps.regions.models import Region
+from tests.factories import ElderFactory, ProviderFactory, RegionFactory, UserFactory, staff
+
+KEY_GROUPS = {"pk", "object_id", "id", "date"}
+_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
+
+
+def _marker() -> str:
+    return f"LEAK{uuid.uuid4().hex[:10].upper()}"
+
+
+# How to place one victim of each scoped model in the victim street. A new
+# scoped model must add its builder here (a test enforces it).
+def _region_victim(world, marker):
+    return RegionFactory.community(world.street, name=marker)
+
+
+def _elder_victim(world, marker):
+    return ElderFactory(name=marker, residence_street=world.street, hukou_street=world.street)
+
+
+def _provider_victim(world, marker):
+    return ProviderFactory(name=marker, region=world.district)
+
+
+def _user_victim(world, marker):
+    return staff(Role.STREET_STAFF, region=world.street, first_name=marker)
+
+
+def _access_victim(world, marker):
+    return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
+                                    object_label=marker, region=world.street)
+
+
+VICTIM_BUILDERS = {
+    Region: _region_victim,
+    Elder: _elder_victim,
+    Provider: _provider_victim,
+    apps.get_model("accounts", "User"): _user_victim,
+    AccessLog: _access_victim,
+}
+
+
+@dataclass
+class World:
+    district: Region
+    street: Region
+    sibling: Region
+    other_district: Region
+    other_street: Region
+    victims: dict = field(default_factory=dict)  # model -> (object, marker)
+
+    @property
+    def markers(self) -> list[str]:
+        return [marker for _obj, marker in self.victims.values()]
+
+
+def build_world() -> World:
+    district = RegionFactory.district()
+    other = RegionFactory.district()
+    world = World(
+        district=district,
+        street=RegionFactory.street(district, name=_marker()),
+        sibling=RegionFactory.street(district),
+        other_district=other,
+        other_street=RegionFactory.street(other),
+    )
+    world.victims[Region] = (world.street, world.street.name)
+    for model, builder in VICTIM_BUILDERS.items():
+        if model is Region:
+            model = "community"
+        marker = _marker()
+        world.victims[model] = (builder(world, marker), marker)
+    return world
+
+
+def almighty(*, region=None, provider=None):
+    """A user holding every permission, admin access, but a jurisdiction."""
+    group, _ = Group.objects.get_or_create(name="leak-test-everything")
+    group.permissions.set(Permission.objects.all())
+    user = UserFactory(region=region, provider=provider, is_staff=True)
+    user.groups.add(group)
+    return user
+
+
+def iter_patterns(resolver=None, prefix=""):
+    """Yield (regex, callback) for every leaf pattern, namespaces included."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        regex = prefix + entry.pattern.regex.pattern.lstrip("^")
+        if isinstance(entry, URLResolver):
+            yield from iter_patterns(entry, regex.replace(r"\Z", "").rstrip("$"))
+        elif isinstance(entry, URLPattern):
+            yield regex, entry.callback
+
+
+def model_of(callback):
+    """The model a view serves, when the view says so."""
+    model_admin = getattr(callback, "model_admin", None)
+    if model_admin is not None:
+        return model_admin.model
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is not None:
+        model = getattr(view_class, "model", None)
+        queryset = getattr(view_class, "queryset", None)
+        return model or getattr(queryset, "model", None)
+    return None
+
+
+def _victim_keys(world, model) -> list[tuple[str, bool]]:
+    """Candidate values for a key group, each flagged 'out of scope'."""
+    if model is not None and not is_scoped_model(model):
+        obj = model._default_manager.order_by("pk").first()
+        return [(str(obj.pk), False)] if obj is not None else [("1", False)]
+    victims = [obj for key, (obj, _m) in world.victims.items()
+               if model is None or key is model or (getattr(obj, "_meta", None)
+               and obj._meta.model is model)]
+    return [(str(obj.pk), True) for obj in victims]
+
+
+def concrete_paths(world, regex, callback):
+    """Turn a pattern into request paths: (path, out_of_scope_key)."""
+    groups = _GROUP.findall(regex)
+    model = model_of(callback)
+    candidates = [("", False)]
+    for name in groups:
+        if name in KEY_GROUPS:
+            values = _victim_keys(world, model) or [("1", False)]
+        elif name == "app_label":
+            values = [("elders", False)]
+        elif name == "content_type_id":
+            values = [(str(ContentType.objects.get_for_model(Elder).pk), False)]
+        elif name == "format":
+            values = [("json", False)]
+        else:
+            values = [("1", False)]
+        candidates = [(path + "\0" + v, flag or f) for path, flag in candidates
+                      for v, f in values]
+    results = []
+    for filled, flagged in candidates:
+        values = iter(filled.split("\0")[1:])
+        path = _GROUP.sub(lambda _m, values=values: next(values), regex)
+        path = (path.replace(r"\Z", "").replace("$", "").replace("^", "")
+                .replace(r"\.", ".").replace("/?", "/"))
+        if re.search(r"[()\[\]*+?|\\]", path):
+            raise AssertionError(f"cannot render URL pattern {regex!r}")
+        results.append(("/" + path, flagged))
+    return results
+
+
+@dataclass
+class Finding:
+    user: str
+    path: str
+    status: int
+    reason: str
+
+
+def walk(client, world: World, user, label: str) -> tuple[list[Finding], set[str], int]:
+    """Request every path as ``user``; return leaks, markers seen, requests."""
+    client.force_login(user)
+    findings, seen, count = [], set(), 0
+    for regex, callback in iter_patterns():
+        for path, out_of_scope in concrete_paths(world, regex, callback):
+            response = client.get(path)
+            count += 1
+            if response.status_code == 405:
+                response = client.post(path)
+                count += 1
+                client.force_login(user)  # the POST may have been the logout
+            body = b"".join(response) if response.streaming else response.content
+            text = body.decode("utf-8", "replace")
+            for marker in world.markers:
+                if marker in text:
+                    seen.add(marker)
+                    findings.append(Finding(label, path, response.status_code,
+                                            f"shows {marker}"))
+            status = response.status_code
+            if out_of_scope and status in (301, 302):
+                # a redirect that reveals nothing (admin's "<id>/" → "<id>/change/")
+                # is fine when its target answers 404
+                status = client.get(response["Location"]).status_code
+                count += 1
+            if out_of_scope and status != 404:
+                findings.append(Finding(label, path, response.status_code,
+                                        "out-of-scope key not answered 404"))
+    return findings, seen, count
+
+
+def scoped_models() -> list:
+    return [m for m in apps.get_models() if is_scoped_model(m)]
+
+
+def admin_models() -> dict:
+    return dict(admin_site._registry)
