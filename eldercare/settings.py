@@ -45,10 +45,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Personal data at rest: Fernet keys for encrypted columns (newest first; the
 # others still decrypt, which is how keys are rotated) and a separate key for
 # the keyed hash used to search identity numbers exactly.
-FIELD_ENCRYPTION_KEYS = env.list(
-    "FIELD_ENCRYPTION_KEYS",
-    default=[_secret("FIELD_ENCRYPTION_KEY", "dev-only-field-encryption-key")],
-)
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
+    _secret("FIELD_ENCRYPTION_KEY", "dev-only-field-encryption-key")
+]
 IDENTITY_HASH_KEY = _secret("IDENTITY_HASH_KEY", "dev-only-identity-hash-key")
 
 INSTALLED_APPS = [
@@ -210,7 +209,7 @@ USE_TZ = True
 # --- Static and uploaded files --------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents live outside the web root; only scoped views serve them.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))

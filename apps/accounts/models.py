@@ -50,6 +50,13 @@ class User(AbstractUser):
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
 
+    def get_full_name(self):
+        # Chinese names read family name first, with no space: 陈小红.
+        names = f"{self.last_name}{self.first_name}"
+        if any("\u4e00" <= ch <= "\u9fff" for ch in names):
+            return names.strip()
+        return super().get_full_name()
+
     def clean(self):
         super().clean()
         if not self.role:
@@ -57,13 +64,13 @@ class User(AbstractUser):
         expected = ROLE_JURISDICTION[Role(self.role)]
         if expected == "provider":
             if not self.provider_id or self.region_id:
-                raise ValidationError(
-                    {"provider": _("Provider staff belong to a provider, not a region.")},
+                raise ValidationError({"provider": ValidationError(
+                    _("Provider staff belong to a provider, not a region."),
                     code="provider_required",
-                )
+                )})
         elif not self.region_id or self.region.kind != expected or self.provider_id:
-            raise ValidationError(
-                {"region": _("This role needs a jurisdiction of level: %(kind)s.")
-                 % {"kind": RegionKind(expected).label}},
+            raise ValidationError({"region": ValidationError(
+                _("This role needs a jurisdiction of level: %(kind)s."),
+                params={"kind": RegionKind(expected).label},
                 code="wrong_jurisdiction_level",
-            )
+            )})

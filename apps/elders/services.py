@@ -32,12 +32,15 @@ def register_elder(*, name: str, id_number: str, residence_street, hukou_street=
         try:
             parsed = identity.parse_resident_number(number, timezone.localdate())
         except identity.InvalidIdentityNumber as exc:
-            raise ValidationError({"id_number": IDENTITY_ERRORS[exc.code]}, code=exc.code) from exc
+            raise ValidationError(
+                {"id_number": ValidationError(IDENTITY_ERRORS[exc.code], code=exc.code)}
+            ) from exc
         number, birth_date, sex = parsed.number, parsed.birth_date, parsed.sex
     digest = identity_digest(document_type, number)
     if Elder.objects.filter(id_number_digest=digest).exists():
-        raise ValidationError({"id_number": _("An elder with this identity number is "
-                                              "already registered.")}, code="duplicate")
+        raise ValidationError({"id_number": ValidationError(
+            _("An elder with this identity number is already registered."), code="duplicate"
+        )})
     elder = Elder(
         name=name, document_type=document_type, id_number=number,
         id_number_digest=digest, id_number_masked=identity.mask(number),

@@ -70,5 +70,5 @@ class PolicyValue(models.Model):
 
     def clean(self):
         if self.key in PARAMETERS and PARAMETERS[self.key].unit == Unit.SHARE and self.value > 1:
-            raise ValidationError({"value": _("A share must lie between 0 and 1.")},
-                                  code="share_above_one")
+            raise ValidationError({"value": ValidationError(
+                _("A share must lie between 0 and 1."), code="share_above_one")})

@@ -81,12 +81,12 @@ class Region(models.Model):
         expected = PARENT_KIND[self.kind]
         actual = self.parent.kind if self.parent_id else None
         if expected != actual:
-            raise ValidationError(
-                {"parent": _("A %(kind)s must sit directly under a %(parent)s.")
-                 % {"kind": self.get_kind_display(),
-                    "parent": RegionKind(expected).label if expected else _("nothing")}},
+            raise ValidationError({"parent": ValidationError(
+                _("A %(kind)s must sit directly under a %(parent)s."),
+                params={"kind": self.get_kind_display(),
+                        "parent": RegionKind(expected).label if expected else _("nothing")},
                 code="wrong_parent_level",
-            )
+            )})
 
     def ancestor(self, kind: str):
         """Return this node or its ancestor of ``kind`` (None if above it)."""

@@ -1,0 +1,110 @@
+"""The staff web shell: Chinese first, lockout, expiring sessions, headers,
+and a menu that shows each role its own work."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from apps.accounts.roles import Role
+from apps.audit.models import AccessLog
+from tests.factories import ProviderFactory, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese_even_for_an_english_browser(client):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert 'lang="zh-CN"' in html
+    assert "登录" in html
+
+
+def test_english_is_one_click_away(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"},
+                           follow=True)
+    assert "Sign in" in response.content.decode()
+
+
+def test_signed_out_users_are_sent_to_login(client):
+    response = client.get(reverse("elders:elder_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_login_locks_after_repeated_failures(client, tree):
+    user = staff(Role.STREET_STAFF, region=tree["street"], username="wang")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "wang", "password": "wrong"})
+    locked = client.post(reverse("accounts:login"),
+                         {"username": "wang", "password": "Pass-word-123"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert user.username == "wang"
+
+
+def test_correct_password_signs_in(client, tree):
+    staff(Role.STREET_STAFF, region=tree["street"], username="li")
+    response = client.post(reverse("accounts:login"),
+                           {"username": "li", "password": "Pass-word-123"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+def test_sessions_expire_when_idle_and_with_the_browser():
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 3600
+
+
+def test_logout_is_a_post(client, street_user):
+    client.force_login(street_user)
+    client.post(reverse("accounts:logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_signed_in_pages_are_not_cached_and_carry_a_csp(client, street_user):
+    client.force_login(street_user)
+    response = client.get(reverse("core:home"))
+    assert response["Cache-Control"] == "no-store, private"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_load_nothing_from_outside(client, street_user):
+    client.force_login(street_user)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "http://" not in html.replace("http://127.0.0.1", "")
+    assert "https://" not in html
+    assert "/static/django_htmx/htmx" in html
+
+
+MENU_FOR = {
+    Role.STREET_STAFF: {"elders:elder_list", "workdays:calendar"},
+    Role.PROVIDER_STAFF: {"catalogue:item_list"},
+    Role.DISTRICT_STAFF: {"elders:elder_list", "audit:access_list"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), MENU_FOR.items())
+def test_menu_shows_each_role_its_own_work(client, tree, role, expected):
+    from apps.core.navigation import MENU
+
+    kwargs = ({"provider": ProviderFactory(region=tree["district"])}
+              if role == Role.PROVIDER_STAFF else
+              {"region": tree["district"] if role == Role.DISTRICT_STAFF else tree["street"]})
+    user = staff(role, **kwargs)
+    client.force_login(user)
+    html = client.get(reverse("core:home")).content.decode()
+    shown = {e.url_name for e in MENU if f'href="{reverse(e.url_name)}"' in html}
+    assert expected <= shown
+    assert shown == {e.url_name for e in MENU if user.has_perm(e.permission)}
+    if role == Role.PROVIDER_STAFF:
+        assert "elders:elder_list" not in shown
+
+
+def test_street_home_names_the_street(client, tree, street_user):
+    client.force_login(street_user)
+    html = client.get(reverse("core:home")).content.decode()
+    assert tree["street"].name in html
+    assert AccessLog.objects.count() == 0
