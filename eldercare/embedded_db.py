@@ -31,13 +31,20 @@ def embedded_database(data_dir: Path) -> dict:
     global _server
     _server = pgserver.get_server(data_dir, cleanup_mode="stop")
     socket_dir = str(data_dir)
-    with psycopg2.connect(dbname="postgres", user="postgres", host=socket_dir) as conn:
+    # psycopg2 2.9 opens a transaction in "with conn", even in autocommit,
+    # and CREATE DATABASE refuses to run inside one: manage it by hand.
+    conn = psycopg2.connect(dbname="postgres", user="postgres", host=socket_dir)
+    try:
         conn.autocommit = True
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
             if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    conn.close()
+                try:
+                    cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                except psycopg2.errors.DuplicateDatabase:
+                    pass  # another process created it at the same moment
+    finally:
+        conn.close()
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,
