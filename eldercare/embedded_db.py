@@ -6,6 +6,7 @@ in ``.data/postgres`` under the project, listening on a Unix socket only.
 PostgreSQL stays the only database the project supports.
 """
 
+import contextlib
 from pathlib import Path
 
 DATABASE_NAME = "eldercare"
@@ -25,6 +26,7 @@ def embedded_database(data_dir: Path) -> dict:
             "or set DATABASE_URL=postgres://user@host:5432/dbname."
         ) from exc
     import psycopg2
+    import psycopg2.errors
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     # 'stop' shuts the server down when the last process using it exits.
@@ -39,10 +41,9 @@ def embedded_database(data_dir: Path) -> dict:
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
             if cursor.fetchone() is None:
-                try:
+                # another process may create it at the same moment
+                with contextlib.suppress(psycopg2.errors.DuplicateDatabase):
                     cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-                except psycopg2.errors.DuplicateDatabase:
-                    pass  # another process created it at the same moment
     finally:
         conn.close()
     return {

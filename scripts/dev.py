@@ -58,8 +58,6 @@ def _has_library(name: str) -> bool:
 
 
 def ensure_venv() -> None:
-    if sys.version_info[:2] < (3, 11):
-        sys.exit("Python 3.11 or newer is needed (the machines run 3.11).")
     if not PYTHON.exists():
         say("creating .venv")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)

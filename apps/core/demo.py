@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pghistory
 from django.db import transaction
 from django.utils import timezone
 
@@ -89,9 +90,13 @@ def _community(street: Region, index: int) -> Region:
     return region
 
 
-@transaction.atomic
 def build_demo(*, elders: int = 300, seed: int = 2026) -> list[DemoAccount]:
     """Populate Tianhe district for a demonstration; safe to run twice."""
+    with transaction.atomic(), pghistory.context(command="build_demo"):
+        return _build_demo(elders, seed)
+
+
+def _build_demo(elders: int, seed: int) -> list[DemoAccount]:
     rng = random.Random(seed)
     district = Region.objects.get(code=DEMO_DISTRICT)
     streets = list(district.children.order_by("code"))
@@ -147,7 +152,7 @@ def generate_city(*, elders: int, seed: int = 1, batch_size: int = 5000) -> int:
     created = 0
     while created < elders:
         batch = build_elders(streets, min(batch_size, elders - created), rng)
-        with transaction.atomic():
+        with transaction.atomic(), pghistory.context(command="generate_city"):
             created += len(Elder.objects.bulk_create(batch, ignore_conflicts=True))
     return created
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from celery import Celery
 
 from apps.core.tasks import worker_identity_task
-from eldercare.celery import app
 
 pytestmark = pytest.mark.worker
 REDIS_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
@@ -41,13 +41,9 @@ def redis_worker():
          "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    saved = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
     try:
         yield worker
     finally:
-        app.conf.update(broker_url=saved[0], result_backend=saved[1],
-                        task_always_eager=saved[2])
         worker.terminate()
         worker.wait(timeout=30)
 
@@ -55,7 +51,8 @@ def redis_worker():
 def test_a_real_worker_runs_the_task(redis_worker):
     # when a task is sent through Redis
     started = time.monotonic()
-    result = worker_identity_task.apply_async(queue="worker-test")
+    sender = Celery("worker-test", broker=REDIS_URL, backend=REDIS_URL)
+    result = sender.send_task(worker_identity_task.name, queue="worker-test")
     # then another process executed it, not this one and not eagerly
     answer = result.get(timeout=60)
     assert answer["pid"] != os.getpid()

@@ -58,7 +58,8 @@ def test_unknown_key_is_an_error():
 
 
 def test_a_version_in_force_cannot_be_rewritten_even_by_sql():
-    version = PolicyValue.objects.get(key="subsidy.class1.monthly", valid_from__lte=date(2026, 1, 1))
+    version = PolicyValue.objects.get(key="subsidy.class1.monthly",
+                                      valid_from__lte=date(2026, 1, 1))
     with pytest.raises(InternalError), transaction.atomic():
         PolicyValue.objects.filter(pk=version.pk).update(value=Decimal(1))
     with pytest.raises(InternalError), transaction.atomic():
@@ -70,7 +71,7 @@ def test_a_version_in_force_cannot_be_rewritten_even_by_sql():
 def test_a_future_version_may_be_corrected():
     future = PolicyValue.objects.create(key="bonus.good", value=Decimal(5),
                                         valid_from=timezone.localdate().replace(year=2099))
-    PolicyValue.objects.filter(pk=future.pk).update(value=Decimal(3.5))
+    PolicyValue.objects.filter(pk=future.pk).update(value=Decimal("3.5"))
     future.refresh_from_db()
     assert future.value == Decimal("3.5")
 

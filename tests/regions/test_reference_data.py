@@ -15,7 +15,8 @@ def test_guangzhou_tree_is_seeded_with_official_codes():
     assert districts.count() == 11
     assert streets.count() == 178
     tianhe = Region.objects.get(code="440106")
-    assert tianhe.name == "天河区" and tianhe.path == "/440100/440106/"
+    assert tianhe.name == "天河区"
+    assert tianhe.path == "/440100/440106/"
     assert all(s.path.startswith(s.parent.path) for s in streets.select_related("parent"))
 
 
