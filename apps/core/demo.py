@@ -109,28 +109,28 @@ def _build_demo(elders: int, seed: int) -> list[DemoAccount]:
     neighbour = Region.objects.get(code=NEIGHBOUR_DISTRICT)
     city = district.parent
     plan = [
-        ("admin", Role.ADMINISTRATOR, city),
-        ("city", Role.CITY_STAFF, city),
-        ("district", Role.DISTRICT_STAFF, district),
-        ("finance", Role.FINANCE_OFFICER, district),
-        ("assessor", Role.ASSESSOR, district),
-        ("street", Role.STREET_STAFF, first),
-        ("caremanager", Role.CARE_MANAGER, first),
-        ("street2", Role.STREET_STAFF, second),
-        ("yuexiu", Role.DISTRICT_STAFF, neighbour),
-        ("provider", Role.PROVIDER_STAFF, provider),
+        ("admin", Role.ADMINISTRATOR, city, "林志远"),
+        ("city", Role.CITY_STAFF, city, "黄嘉欣"),
+        ("district", Role.DISTRICT_STAFF, district, "周晓峰"),
+        ("finance", Role.FINANCE_OFFICER, district, "郑美玲"),
+        ("assessor", Role.ASSESSOR, district, "梁伟强"),
+        ("street", Role.STREET_STAFF, first, "陈小红"),
+        ("caremanager", Role.CARE_MANAGER, first, "李慧敏"),
+        ("street2", Role.STREET_STAFF, second, "吴家豪"),
+        ("yuexiu", Role.DISTRICT_STAFF, neighbour, "何丽华"),
+        ("provider", Role.PROVIDER_STAFF, provider, "冯少芬"),
     ]
     accounts = []
     from apps.accounts.models import User
 
-    for username, role, place in plan:
+    for username, role, place, name in plan:
         if not User.objects.filter(username=username).exists():
             is_provider = isinstance(place, Provider)
             user = create_staff(
                 username=username, password=DEMO_PASSWORD, role=role,
                 region=None if is_provider else place,
                 provider=place if is_provider else None,
-                first_name=str(role.label),
+                last_name=name[0], first_name=name[1:],
             )
             if role == Role.ADMINISTRATOR:
                 user.is_superuser = True

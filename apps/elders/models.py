@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.audit.history import track_changes
 from apps.core.crypto import EncryptedCharField
@@ -29,7 +30,7 @@ class Elder(TimeStampedModel):
     with the applications work; this is its core: identity and place.
     """
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     document_type = models.CharField(
         _("document type"), max_length=32, choices=DocumentType.choices,
         default=DocumentType.RESIDENT_ID,
