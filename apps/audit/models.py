@@ -23,7 +23,9 @@ class AccessLog(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("staff member"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        # PROTECT: the log is append-only, so a user with entries is
+        # deactivated, never deleted.
+        on_delete=models.PROTECT, related_name="+",
     )
     action = models.CharField(_("action"), max_length=16, choices=AccessAction.choices)
     object_type = models.CharField(_("record type"), max_length=100)

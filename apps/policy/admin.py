@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils import timezone
 
 from apps.policy.models import PolicyValue
 
@@ -8,18 +7,18 @@ from apps.policy.models import PolicyValue
 class PolicyValueAdmin(admin.ModelAdmin):
     """New versions are added; a version in force is never edited."""
 
-    list_display = ["key", "value", "valid_from", "basis", "created_by", "created_at"]
-    list_filter = ["key"]
+    list_display = ["key", "region", "value", "valid_from", "basis", "created_by", "created_at"]
+    list_filter = ["key", "region"]
     search_fields = ["key", "basis"]
     date_hierarchy = "valid_from"
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.valid_from <= timezone.localdate():
+        if obj is not None and obj.has_taken_effect:
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is None or obj.valid_from <= timezone.localdate():
+        if obj is None or obj.has_taken_effect:
             return False
         return super().has_delete_permission(request, obj)
 

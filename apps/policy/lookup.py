@@ -1,4 +1,8 @@
-"""The one way to read a policy value: the version in force on a date."""
+"""The one way to read a policy value: the version in force on a date.
+
+Where a district has its own version of a parameter (its share of the
+funding, say), that version wins over the city-wide one.
+"""
 
 from __future__ import annotations
 
@@ -15,23 +19,38 @@ class PolicyValueMissing(LookupError):
     pass
 
 
-def value_on(key: str, day: date) -> Decimal:
-    """Return the value of ``key`` in force on ``day``."""
+def _versions(day: date, district, keys=None):
+    versions = PolicyValue.objects.filter(valid_from__lte=day)
+    if keys is not None:
+        versions = versions.filter(key__in=keys)
+    if district is None:
+        return versions.filter(region__isnull=True)
+    return versions.filter(region__isnull=True) | versions.filter(region=district)
+
+
+def values_on(day: date, district=None, keys=None) -> dict[str, Decimal]:
+    """Every parameter (or ``keys``) in force on ``day``, in one query.
+
+    For each key the latest district version wins over the latest city-wide
+    one; rules receive the result as plain values.
+    """
+    chosen: dict[str, tuple[tuple[bool, date], Decimal]] = {}
+    for key, region_id, valid_from, value in _versions(day, district, keys).values_list(
+        "key", "region_id", "valid_from", "value"
+    ):
+        rank = (region_id is not None, valid_from)
+        if key not in chosen or rank > chosen[key][0]:
+            chosen[key] = (rank, value)
+    return {key: value for key, (_rank, value) in chosen.items()}
+
+
+def value_on(key: str, day: date, district=None) -> Decimal:
+    """Return the value of ``key`` in force on ``day`` (for ``district``)."""
     if key not in PARAMETERS:
         raise KeyError(key)
-    version = (
-        PolicyValue.objects.filter(key=key, valid_from__lte=day)
-        .order_by("-valid_from")
-        .values_list("value", flat=True)
-        .first()
-    )
-    if version is None:
+    values = values_on(day, district, keys=[key])
+    if key not in values:
         raise PolicyValueMissing(
             _("No value of %(key)s is in force on %(day)s.") % {"key": key, "day": day}
         )
-    return version
-
-
-def values_on(day: date) -> dict[str, Decimal]:
-    """Return every parameter in force on ``day`` (one query), for pure rules."""
-    return dict(PolicyValue.objects.in_force(day).values_list("key", "value"))
+    return values[key]

@@ -2,9 +2,11 @@
 Guangzhou values seeded on installation.
 
 The values themselves live in the database as dated versions
-(``PolicyValue``) that administrators add; this table only names the keys,
-their units and where they come from. Read them with
-``apps.policy.lookup.value_on(key, day)``.
+(``PolicyValue``) that administrators add, city-wide or for one district;
+this table only names the keys, their units and where they come from. Read
+them with ``apps.policy.lookup.value_on(key, day, district)``. A new key
+is seeded by a data migration (the database refuses back-dated versions
+once seeding is over, so seed before, or inside ``pgtrigger.ignore``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ class Unit(models.TextChoices):
     CNY_PER_YEAR = "cny_year", _("yuan per year")
     CNY_PER_VISIT = "cny_visit", _("yuan per visit")
     SHARE = "share", _("share (0–1)")
+    PERSON_COUNT = "elders", _("elders")
+    DAY_OF_JANUARY = "day_of_january", _("day of January")
+    MONTH = "month", _("month of the year")
     WORKING_DAYS = "working_days", _("working days")
     DAYS = "days", _("calendar days")
     YEARS = "years", _("years")
@@ -81,6 +86,9 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
       Unit.SQUARE_METRES, "Art 7(2)"),
     P("facility.street_platform.min_funding", _("Street platform yearly funding floor"),
       Unit.CNY_PER_YEAR, "Art 9"),
+    P("facility.street_platform.small_street_elders",
+      _("Elders below which a district may lower the street platform funding floor"),
+      Unit.PERSON_COUNT, "Art 9"),
     P("facility.community_station.min_area", _("Community station minimum floor area"),
       Unit.SQUARE_METRES, "Art 7(3)"),
     P("facility.community_station.min_funding", _("Community station yearly funding floor"),
@@ -102,6 +110,12 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
     P("evaluation.cost_cap_share", _("Evaluation cost cap, share of service spending"),
       Unit.SHARE, "Art 22"),
     P("contract.max_years", _("Maximum provider contract length"), Unit.YEARS, "Art 14"),
+    P("evaluation.report_by_month", _("Month by which evaluation results are reported"),
+      Unit.MONTH, "Art 23"),
+    P("funding.city_share", _("City's share of the funding (per district)"), Unit.SHARE,
+      "Art 33"),
+    P("funding.clearing_day", _("Yearly clearing of the previous year's funds, by this day"),
+      Unit.DAY_OF_JANUARY, "Art 33"),
 ]}
 del P
 
@@ -149,5 +163,25 @@ SEED_VALUES: list[tuple[str, Decimal, date]] = [
     ("evaluation.bar_years", D(2), SEED_FROM),
     ("evaluation.cost_cap_share", D("0.05"), SEED_FROM),
     ("contract.max_years", D(3), SEED_FROM),
+    ("evaluation.report_by_month", D(5), SEED_FROM),
+    ("facility.street_platform.small_street_elders", D(3000), SEED_FROM),
+    ("funding.clearing_day", D(30), SEED_FROM),
+]
+
+# City:district funding ratios by district, as the purchased-service model
+# sets them (policy/purchased-service-centre-funding.zh.txt: 5:5, 4:6, 8:2,
+# 6:4, district alone; 萝岗 has since merged into 黄埔). Stored as the city's
+# share; confirm against the current eldercare funding notice.
+FUNDING_BASIS = "购买服务经费市区分担比例（参照）"
+DISTRICT_SEED_VALUES: list[tuple[str, str, Decimal, date]] = [
+    ("funding.city_share", code, Decimal(share), SEED_FROM)
+    for codes, share in [
+        (("440104", "440105", "440103", "440111"), "0.5"),
+        (("440106", "440112", "440113", "440114"), "0.4"),
+        (("440117",), "0.8"),
+        (("440118",), "0.6"),
+        (("440115",), "0"),
+    ]
+    for code in codes
 ]
 del D

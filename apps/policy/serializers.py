@@ -8,7 +8,7 @@ class PolicyValueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PolicyValue
-        fields = ["id", "key", "value", "unit", "valid_from", "basis"]
+        fields = ["id", "key", "region", "value", "unit", "valid_from", "basis"]
 
     def get_unit(self, obj) -> str:
         return str(obj.parameter.unit.value)

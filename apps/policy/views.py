@@ -12,12 +12,13 @@ class PolicyValueListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
     template_name = "policy/value_list.html"
 
     def get_queryset(self):
-        return PolicyValue.objects.order_by("key", "-valid_from")
+        return PolicyValue.objects.select_related("region").order_by(
+            "key", "region__code", "-valid_from")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        in_force = {v.pk for v in PolicyValue.objects.in_force(today)}
+        in_force = set(PolicyValue.objects.in_force(today).values_list("pk", flat=True))
         context["today"] = today
         context["rows"] = [
             {"value": v, "in_force": v.pk in in_force, "future": v.valid_from > today}

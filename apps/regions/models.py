@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,11 @@ class Region(models.Model):
     official one.
     """
 
-    code = models.CharField(_("division code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("division code"), max_length=32, unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("Letters, digits and hyphens only."),
+                                   code="bad_code")],
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("level"), max_length=16, choices=RegionKind.choices)
     parent = models.ForeignKey(
@@ -63,6 +68,11 @@ class Region(models.Model):
                 | models.Q(parent__isnull=False) & ~models.Q(kind="city"),
                 name="region_only_city_is_root",
             ),
+            # One city: whole-city scope is given to whoever sits at the root.
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(parent__isnull=True),
+                                    name="region_single_root"),
+            models.CheckConstraint(condition=~models.Q(code__contains="/"),
+                                   name="region_code_has_no_slash"),
         ]
 
     def __str__(self):

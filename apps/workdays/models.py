@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -6,7 +7,8 @@ from apps.audit.history import track_changes
 
 @track_changes()
 class CalendarYear(models.Model):
-    """A year whose official holiday schedule has been entered.
+    """A year whose official holiday schedule has been entered, with its
+    days (entered together, in one admin form).
 
     Days of a year without this row count Monday to Friday and every
     deadline that reaches them is provisional.
@@ -31,6 +33,8 @@ class CalendarDay(models.Model):
     """A day that departs from Monday–Friday: a public holiday on a weekday
     (``is_workday`` false) or a make-up working weekend day (true)."""
 
+    year = models.ForeignKey(CalendarYear, verbose_name=_("year"), on_delete=models.CASCADE,
+                             related_name="days")
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("working day"))
     name = models.CharField(_("occasion"), max_length=100, blank=True)
@@ -43,3 +47,9 @@ class CalendarDay(models.Model):
     def __str__(self):
         kind = _("working day") if self.is_workday else _("holiday")
         return f"{self.date} {kind} {self.name}".strip()
+
+    def clean(self):
+        if self.year_id and self.date and self.date.year != self.year.year:
+            raise ValidationError({"date": ValidationError(
+                _("The date must lie in %(year)s."), params={"year": self.year.year},
+                code="date_outside_year")})

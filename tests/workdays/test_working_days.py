@@ -54,9 +54,9 @@ def test_across_2026_into_2027_is_provisional_not_an_error():
 
 def test_entering_a_year_changes_the_result_and_clears_provisional():
     # given the State Council publishes 2027 with 1 Jan (Fri) and 4 Jan off
-    CalendarYear.objects.create(year=2027, source="test notice")
-    CalendarDay.objects.create(date=date(2027, 1, 1), is_workday=False, name="New Year")
-    CalendarDay.objects.create(date=date(2027, 1, 4), is_workday=False, name="New Year")
+    year = CalendarYear.objects.create(year=2027, source="test notice")
+    CalendarDay.objects.create(year=year, date=date(2027, 1, 1), is_workday=False, name="元旦")
+    CalendarDay.objects.create(year=year, date=date(2027, 1, 4), is_workday=False, name="元旦")
     # when the deadline is recomputed
     result = add_working_days(date(2026, 12, 29), 5)
     # then it moves and is final

@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
         ("audit", "0002_initial"),
         ("catalogue", "0002_seed_items"),
         ("elders", "0001_initial"),
-        ("policy", "0002_seed_guangzhou_values"),
+        ("policy", "0003_refuse_backdated_versions"),
         ("providers", "0002_initial"),
-        ("regions", "0002_seed_guangzhou"),
+        ("regions", "0003_code_rules"),
         ("workdays", "0002_seed_chinesecalendar"),
     ]
     operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]

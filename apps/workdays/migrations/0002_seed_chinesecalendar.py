@@ -12,11 +12,12 @@ def seed(apps, schema_editor):
     for year in covered_years():
         if CalendarYear.objects.filter(year=year).exists():
             continue
+        calendar_year = CalendarYear.objects.create(year=year, source=PACKAGE_SOURCE)
         CalendarDay.objects.bulk_create(
-            [CalendarDay(date=d, is_workday=w, name=n) for d, w, n in departures_for_year(year)],
+            [CalendarDay(year=calendar_year, date=d, is_workday=w, name=n)
+             for d, w, n in departures_for_year(year)],
             ignore_conflicts=True,
         )
-        CalendarYear.objects.create(year=year, source=PACKAGE_SOURCE)
 
 
 class Migration(migrations.Migration):
