@@ -233,7 +233,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.ModelPermissions"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apps.core.filters.ScopedFilterBackend"],
+    # JSON only: the API serves systems; staff work in the HTML screens, and
+    # /api/docs/ documents every endpoint.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -297,5 +300,8 @@ logging.captureWarnings(True)
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 PGHISTORY_APPEND_ONLY = True
+# Triggers on auto-created M2M tables (staff group membership) are not in
+# migrations; pgtrigger installs them after every migrate.
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 APP_NAME = _("Home-based eldercare administration")

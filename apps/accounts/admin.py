@@ -29,6 +29,13 @@ class StaffAdmin(ScopedAdmin, DjangoUserAdmin):
         (None, {"fields": ["username", "password1", "password2", "role", "region", "provider"]}),
     ]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # Nobody below a superuser may see, reset or change one.
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined", "is_staff", "groups"]
         if not request.user.is_superuser:
@@ -36,6 +43,4 @@ class StaffAdmin(ScopedAdmin, DjangoUserAdmin):
         return readonly
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.role:
-            assign_role(user=obj, role=Role(obj.role))
+        assign_role(user=obj, role=Role(obj.role) if obj.role else None)

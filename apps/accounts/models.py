@@ -1,3 +1,4 @@
+import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -74,3 +75,26 @@ class User(AbstractUser):
                 params={"kind": RegionKind(expected).label},
                 code="wrong_jurisdiction_level",
             )})
+
+
+# Role changes show in the trail as group membership added or removed, and
+# individual permission grants likewise (the through tables have no model of
+# their own to decorate).
+UserGroupEvent = pghistory.create_event_model(
+    User.groups.through,
+    pghistory.InsertEvent("group.add"),
+    pghistory.DeleteEvent("group.remove"),
+    obj_field=None,
+    model_name="UserGroupEvent",
+    app_label="accounts",
+    abstract=False,
+)
+UserPermissionEvent = pghistory.create_event_model(
+    User.user_permissions.through,
+    pghistory.InsertEvent("permission.add"),
+    pghistory.DeleteEvent("permission.remove"),
+    obj_field=None,
+    model_name="UserPermissionEvent",
+    app_label="accounts",
+    abstract=False,
+)

@@ -6,13 +6,14 @@ from apps.accounts.roles import ADMIN_SITE_ROLES, Role
 
 
 @transaction.atomic
-def assign_role(*, user: User, role: Role) -> User:
-    """Give ``user`` exactly one role: its group, and admin-site access if due."""
-    user.role = role
-    user.is_staff = role in ADMIN_SITE_ROLES
-    user.full_clean()
+def assign_role(*, user: User, role: Role | None) -> User:
+    """Give ``user`` exactly one role (or none): its group, and admin-site
+    access if the role has it. Clearing the role removes both."""
+    user.role = role.value if role else ""
+    user.is_staff = user.is_superuser or role in ADMIN_SITE_ROLES
+    user.full_clean(exclude=["password"])
     user.save()
-    user.groups.set([Group.objects.get(name=role.value)])
+    user.groups.set([Group.objects.get(name=role.value)] if role else [])
     return user
 
 

@@ -7,6 +7,7 @@ from apps.core.models import ScopedManager
 
 
 class AccessAction(models.TextChoices):
+    LIST = "list", _("Listed")
     VIEW = "view", _("Viewed")
     EXPORT = "export", _("Exported")
     REVEAL = "reveal", _("Revealed identity number")

@@ -21,6 +21,19 @@ class ScopedAdmin(admin.ModelAdmin):
             raise Http404
         return obj
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # Keep a record's current out-of-scope value selectable (an elder
+            # whose hukou street is in another district stays editable).
+            for name, field in form.base_fields.items():
+                queryset = getattr(field, "queryset", None)
+                current = getattr(obj, f"{name}_id", None)
+                if queryset is not None and current is not None:
+                    field.queryset = queryset | queryset.model._default_manager.filter(
+                        pk=current)
+        return form
+
     def _limit_choices(self, db_field, request, kwargs):
         model = db_field.remote_field.model
         if "queryset" not in kwargs and is_scoped_model(model):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.audit.models import AccessAction
-from apps.audit.services import log_access
+from apps.audit.services import log_access, log_listing
 from apps.core.admin import ScopedAdmin
 from apps.elders.models import Elder
 
@@ -22,6 +22,13 @@ class ElderAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         # Registration goes through the street-office form (identity checks).
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            log_listing(request=request, objects=changelist.result_list)
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -1,13 +1,10 @@
 from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import DetailView, ListView
 
 from apps.audit.models import AccessAction
-from apps.audit.services import log_access
-from apps.core.scoping import get_visible_or_404
+from apps.audit.services import log_access, log_listing
 from apps.core.views import ScopedViewMixin
 from apps.elders.models import Elder
 
@@ -19,13 +16,19 @@ class ElderListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("residence_street", "hukou_street")
+        queryset = super().get_queryset().select_related(
+            "residence_street", "hukou_street", "community")
         term = self.request.GET.get("q", "").strip()
         if term:
             queryset = queryset.filter(
                 Q(name__icontains=term) | Q(id_number_masked__icontains=term)
             )
         return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        log_listing(request=self.request, objects=context["object_list"])
+        return context
 
 
 class ElderDetailView(ScopedViewMixin, DetailView):
@@ -40,27 +43,22 @@ class ElderDetailView(ScopedViewMixin, DetailView):
         log_access(request=request, obj=self.object, action=AccessAction.VIEW)
         return response
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["revealed"] = self.request.session.pop(f"reveal-{self.object.pk}", None)
-        return context
 
+class ElderRevealView(ElderDetailView):
+    """Show the full identity number in this one response, and log it.
 
-class ElderRevealView(ScopedViewMixin, View):
-    """Show the full identity number once, on purpose, and log it."""
+    The number goes straight into the page (which is never cached), not into
+    the session, so it is stored nowhere in clear.
+    """
 
-    model = Elder
     permission_required = "elders.reveal_identity_number"
     http_method_names = ["post"]
 
-    def get_queryset(self):
-        return Elder.objects.all()
-
-    def post(self, request, pk):
-        elder = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
-        log_access(request=request, obj=elder, action=AccessAction.REVEAL)
-        request.session[f"reveal-{elder.pk}"] = elder.id_number
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        log_access(request=request, obj=self.object, action=AccessAction.REVEAL)
         messages.info(
             request, _("The full identity number is shown once and the access is logged.")
         )
-        return redirect("elders:elder_detail", pk=elder.pk)
+        context = self.get_context_data(object=self.object, revealed=self.object.id_number)
+        return self.render_to_response(context)

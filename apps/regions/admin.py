@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.core.admin import ScopedAdmin
-from apps.regions.models import Region
+from apps.regions.models import Region, RegionKind
 
 
 @admin.register(Region)
@@ -11,6 +11,12 @@ class RegionAdmin(ScopedAdmin):
     search_fields = ["name", "code"]
     readonly_fields = ["path"]
     list_select_related = ["parent"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind" and not request.user.is_superuser:
+            # The official tree is reference data; offices add communities.
+            kwargs["choices"] = [(RegionKind.COMMUNITY, RegionKind.COMMUNITY.label)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # Codes and places in the tree are fixed once created: paths below

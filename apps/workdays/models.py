@@ -49,7 +49,11 @@ class CalendarDay(models.Model):
         return f"{self.date} {kind} {self.name}".strip()
 
     def clean(self):
-        if self.year_id and self.date and self.date.year != self.year.year:
+        try:
+            year = self.year  # set, though perhaps unsaved, in the year's form
+        except CalendarYear.DoesNotExist:
+            return
+        if self.date and self.date.year != year.year:
             raise ValidationError({"date": ValidationError(
-                _("The date must lie in %(year)s."), params={"year": self.year.year},
+                _("The date must lie in %(year)s."), params={"year": year.year},
                 code="date_outside_year")})

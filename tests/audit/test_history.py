@@ -82,12 +82,40 @@ def test_viewing_an_elder_is_logged(client, tree):
 def test_reveal_shows_the_number_once_and_is_logged(client, tree):
     elder = ElderFactory(residence_street=tree["street"])
     client.force_login(staff(Role.STREET_STAFF, region=tree["street"]))
-    response = client.post(reverse("elders:elder_reveal", args=[elder.pk]), follow=True)
+    # when the clerk asks to reveal the number
+    response = client.post(reverse("elders:elder_reveal", args=[elder.pk]))
+    # then this response shows it, uncached, and the reveal is logged
+    assert response.status_code == 200
     assert elder.id_number in response.content.decode()
-    assert list(AccessLog.objects.values_list("action", flat=True).order_by("at")) == [
-        AccessAction.REVEAL, AccessAction.VIEW]
+    assert response["Cache-Control"] == "no-store, private"
+    assert list(AccessLog.objects.values_list("action", flat=True)) == [AccessAction.REVEAL]
+    # and it is kept nowhere: not in the session, not on the next view
+    assert elder.id_number not in str(dict(client.session))
     again = client.get(reverse("elders:elder_detail", args=[elder.pk]))
     assert elder.id_number not in again.content.decode()
+
+
+def test_listing_elders_logs_each_elder_shown(client, tree):
+    shown = [ElderFactory(residence_street=tree["street"]) for _ in range(3)]
+    ElderFactory(residence_street=tree["sibling"])  # not in this user's street
+    client.force_login(staff(Role.STREET_STAFF, region=tree["street"]))
+    client.get(reverse("elders:elder_list"))
+    client.get("/api/elders/")
+    logged = list(AccessLog.objects.filter(action=AccessAction.LIST)
+                  .values_list("object_id", flat=True))
+    assert sorted(logged) == sorted([str(e.pk) for e in shown] * 2)
+
+
+def test_role_changes_are_in_the_history(tree):
+    from apps.accounts.models import UserGroupEvent
+    from apps.accounts.services import assign_role
+
+    user = staff(Role.STREET_STAFF, region=tree["street"])
+    with pghistory.context(url="/admin/accounts/user/1/change/"):
+        assign_role(user=user, role=None)
+    removed = UserGroupEvent.objects.filter(pgh_label="group.remove", user_id=user.pk).get()
+    assert removed.group.name == Role.STREET_STAFF
+    assert removed.pgh_context.metadata["url"] == "/admin/accounts/user/1/change/"
 
 
 def test_reveal_needs_its_permission(client, tree):

@@ -1,12 +1,12 @@
 """Deadlines read from the seeded calendar (chinesecalendar 2004–2026)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from apps.workdays.checks import calendar_coverage_check
+from apps.workdays.checks import calendar_coverage_check, coverage_warnings
 from apps.workdays.models import CalendarDay, CalendarYear
 from apps.workdays.tasks import check_calendar_coverage_task
 from apps.workdays.working_days import add_working_days
@@ -63,45 +63,64 @@ def test_entering_a_year_changes_the_result_and_clears_provisional():
     assert result == type(result)(date(2027, 1, 7), False)
 
 
-def _expected_missing():
+@pytest.mark.parametrize(("today", "missing"), [
+    (date(2026, 11, 23), [2027]),  # 2027 is 39 days away and not entered
+    (date(2026, 11, 1), []),  # 61 days before the new year: not yet
+    (date(2026, 6, 1), []),
+    (date(2027, 3, 1), [2027]),  # inside a year with no schedule
+])
+def test_coverage_check_warns_60_days_ahead(today, missing):
+    warnings = coverage_warnings(today)
+    assert [w.id for w in warnings] == ["calendar.W001"] * len(missing)
+    assert [str(year) in w.msg for year, w in zip(missing, warnings, strict=True)] == [
+        True] * len(missing)
+
+
+def test_coverage_check_is_silent_once_the_year_is_entered():
+    CalendarYear.objects.create(year=2027, source="State Council notice")
+    assert coverage_warnings(date(2026, 11, 23)) == []
+
+
+def test_registered_check_runs_against_today():
     today = timezone.localdate()
-    known = set(CalendarYear.objects.values_list("year", flat=True))
-    return sorted({today.year, (today + timedelta(days=60)).year} - known)
+    assert [w.msg for w in calendar_coverage_check()] == [
+        w.msg for w in coverage_warnings(today)]
 
 
-def test_system_check_warns_for_a_missing_year_within_60_days():
-    # given no schedule for 2027 and (as on 2026-11-23) 2027 within 60 days
-    CalendarYear.objects.filter(year__gte=2027).delete()
-    expected = _expected_missing()
-    # when the system checks run
-    warnings = calendar_coverage_check()
-    # then each missing year is named in a calendar.W001 warning
-    assert [w.id for w in warnings] == ["calendar.W001"] * len(expected)
-    assert [str(y) in w.msg for y, w in zip(expected, warnings, strict=True)] == [True] * len(
-        expected
-    )
-
-
-def test_system_check_is_silent_once_the_years_are_entered():
+def test_daily_task_mails_administrators_about_missing_years(mailoutbox, settings):
+    settings.ADMINS = [("Admin", "admin@example.org")]
     this_year = timezone.localdate().year
     for year in (this_year, this_year + 1):
-        CalendarYear.objects.get_or_create(year=year, defaults={"source": "test"})
-    assert calendar_coverage_check() == []
-
-
-def test_daily_task_reports_missing_years_and_mails_admins(mailoutbox, settings):
-    settings.ADMINS = [("Admin", "admin@example.org")]
-    CalendarYear.objects.get_or_create(year=timezone.localdate().year, defaults={"source": "t"})
-    # when the daily task runs with next year's schedule entered
-    CalendarYear.objects.get_or_create(year=timezone.localdate().year + 1,
-                                       defaults={"source": "t"})
+        CalendarYear.objects.get_or_create(year=year, defaults={"source": "t"})
     assert check_calendar_coverage_task.apply().get() == []
     assert mailoutbox == []
-    # and when it runs without it, for a date 60 days before the year ends
-    CalendarYear.objects.filter(year=timezone.localdate().year + 1).delete()
+    # when neither this year nor the next is entered, this year is missing today
+    CalendarYear.objects.filter(year__gte=this_year).delete()
     missing = check_calendar_coverage_task.apply().get()
-    assert missing == _expected_missing()
-    assert len(mailoutbox) == (1 if missing else 0)
+    assert this_year in missing
+    assert len(mailoutbox) == 1
+    assert str(this_year) in mailoutbox[0].body
+
+
+def test_a_year_and_its_days_are_entered_together_in_admin(client, db):
+    from apps.accounts.roles import Role
+    from apps.regions.models import Region
+    from tests.factories import staff
+
+    client.force_login(staff(Role.ADMINISTRATOR, region=Region.objects.get(kind="city")))
+    form = {"year": "2027", "source": "国办发明电〔2026〕X号",
+            "days-TOTAL_FORMS": "2", "days-INITIAL_FORMS": "0",
+            "days-0-date": "2027-01-01", "days-0-name": "元旦",
+            "days-1-date": "2027-02-20", "days-1-is_workday": "on", "days-1-name": "春节"}
+    response = client.post("/admin/workdays/calendaryear/add/", form)
+    assert response.status_code == 302
+    assert add_working_days(date(2026, 12, 31), 1).date == date(2027, 1, 4)
+    assert add_working_days(date(2026, 12, 31), 1).provisional is False
+    # a day outside its year is refused with a field error and nothing is saved
+    form.update({"year": "2028", "days-0-date": "2027-05-01", "days-TOTAL_FORMS": "1"})
+    response = client.post("/admin/workdays/calendaryear/add/", form)
+    assert response.status_code == 200
+    assert not CalendarYear.objects.filter(year=2028).exists()
 
 
 def test_seed_covers_2004_to_2026():

@@ -1,0 +1,28 @@
+"""API filters whose choices obey the scoping rule.
+
+Without this a filter such as ``?residence_street=<id>`` would validate
+against every region and answer differently for ids outside the caller's
+jurisdiction than for ids that do not exist.
+"""
+
+from django_filters import rest_framework as filters
+
+from apps.core.scoping import is_scoped_model
+
+
+class ScopedFilterSet(filters.FilterSet):
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for declared in self.filters.values():
+            # Model choice filters keep their queryset on the filter itself
+            # (django-filter's QuerySetRequestMixin) and copy it into the form
+            # field when the field is built.
+            queryset = getattr(declared, "queryset", None)
+            if queryset is not None and hasattr(queryset, "model") \
+                    and is_scoped_model(queryset.model):
+                declared.queryset = queryset.model._default_manager.visible_to(user)
+
+
+class ScopedFilterBackend(filters.DjangoFilterBackend):
+    filterset_base = ScopedFilterSet

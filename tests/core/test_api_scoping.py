@@ -1,0 +1,52 @@
+"""API filters obey the scope: an out-of-scope id in a filter answers
+exactly like an id that does not exist."""
+
+import pytest
+from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+
+from apps.core.filters import ScopedFilterBackend
+from apps.core.scoping import is_scoped_model
+from eldercare.api import router
+from tests.core import scope_walk
+
+pytestmark = pytest.mark.django_db
+
+
+def _scoped_filters():
+    backend = ScopedFilterBackend()
+    for prefix, viewset, _basename in router.registry:
+        view = viewset(action="list")
+        filterset_class = backend.get_filterset_class(view, viewset.queryset)
+        if filterset_class is None:
+            continue
+        for name, declared in filterset_class.base_filters.items():
+            queryset = declared.extra.get("queryset")
+            if isinstance(declared, ModelChoiceFilter | ModelMultipleChoiceFilter) \
+                    and queryset is not None and is_scoped_model(queryset.model):
+                yield prefix, name, queryset.model
+
+
+def test_there_are_scoped_filters_to_check():
+    assert len(list(_scoped_filters())) >= 3
+
+
+def test_out_of_scope_filter_ids_look_like_missing_ids(client):
+    world = scope_walk.build_world()
+    client.force_login(scope_walk.almighty(region=world.sibling))
+    victims = {type(obj): obj for obj, _marker in world.victims.values()}
+    for prefix, name, model in _scoped_filters():
+        victim = victims[model]
+        out_of_scope = client.get(f"/api/{prefix}/", {name: victim.pk})
+        missing = client.get(f"/api/{prefix}/", {name: 987654321})
+        assert out_of_scope.status_code == missing.status_code == 400, (prefix, name)
+        assert out_of_scope.json() == {
+            key: [m.replace("987654321", str(victim.pk)) for m in msgs]
+            for key, msgs in missing.json().items()
+        }, (prefix, name)
+
+
+def test_the_api_speaks_json_only(client, street_user):
+    client.force_login(street_user)
+    response = client.get("/api/elders/", HTTP_ACCEPT="text/html")
+    assert response["Content-Type"] != "text/html; charset=utf-8"
+    assert b"<html" not in response.content
