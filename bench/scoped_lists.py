@@ -64,7 +64,7 @@ def main() -> None:
     print(f"\nelders in database: {Elder.objects.count()}")
     print(f"{'user':<10}{'page':<16}{'visible rows':>14}{'queries':>9}{'median ms':>11}"
           f"{'p95 ms':>9}")
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     for label, user in users.items():
         client.force_login(user)
         visible = Elder.objects.visible_to(user).count()

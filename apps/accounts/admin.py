@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import assign_role
-from apps.core.admin import ScopedAdmin
+from apps.core.admin import ReadOnlyAdminMixin, ScopedAdmin
 
 
 @admin.register(User)
@@ -44,3 +45,26 @@ class StaffAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         assign_role(user=obj, role=Role(obj.role) if obj.role else None)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Roles are read here and changed in apps/accounts/roles.py (synced by
+    migration), so the groups never drift from the table."""
+
+    list_display = ["name", "label", "permission_count"]
+    readonly_fields = ["name", "permissions"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("role"))
+    def label(self, group):
+        return Role(group.name).label if group.name in Role.values else ""
+
+    @admin.display(description=_("permissions"))
+    def permission_count(self, group):
+        return group.permissions.count()

@@ -65,6 +65,7 @@ class Elder(TimeStampedModel):
         verbose_name = _("elder")
         verbose_name_plural = _("elders")
         ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name", "id"], name="elder_name_order")]
         permissions = [
             ("reveal_identity_number", _("Can reveal a full identity number (logged)")),
         ]

@@ -88,3 +88,18 @@ def test_admin_keeps_an_out_of_scope_current_value_editable(client, tree):
     elder.refresh_from_db()
     assert elder.name == "新名字"
     assert elder.hukou_street == tree["other_street"]
+
+
+def test_role_groups_are_read_only_in_admin(client, city_admin):
+    from django.contrib.auth.models import Permission
+
+    city_admin.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="auth", codename__endswith="_group"))
+    group = Group.objects.get(name=Role.STREET_STAFF)
+    client.force_login(city_admin)
+    before = set(group.permissions.values_list("pk", flat=True))
+    client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "x", "permissions": []})
+    assert client.get("/admin/auth/group/add/").status_code == 403
+    group.refresh_from_db()
+    assert (group.name, set(group.permissions.values_list("pk", flat=True))) == (
+        Role.STREET_STAFF, before)

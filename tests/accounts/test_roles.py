@@ -63,7 +63,10 @@ def test_scope_of_each_kind_of_user(tree):
     city = Region.objects.get(kind="city")
     assert scope_for(staff(Role.CITY_STAFF, region=city)) == Scope(everything=True)
     assert scope_for(staff(Role.STREET_STAFF, region=tree["street"])) == Scope(
-        region_path=tree["street"].path)
+        region_path=tree["street"].path, region_ids=(tree["street"].pk,))
+    district_scope = scope_for(staff(Role.DISTRICT_STAFF, region=tree["district"]))
+    assert set(district_scope.region_ids) == {
+        tree["district"].pk, tree["street"].pk, tree["sibling"].pk}
     provider = ProviderFactory(region=tree["district"])
     assert scope_for(staff(Role.PROVIDER_STAFF, provider=provider)) == Scope(
         provider_id=provider.pk)
