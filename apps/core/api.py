@@ -17,10 +17,6 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    pass
-
-
 def exception_handler(exc, context):
     """Answer Django ValidationErrors from services as 400 with field errors."""
     if isinstance(exc, DjangoValidationError):

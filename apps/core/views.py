@@ -12,8 +12,6 @@ class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
     it, so an out-of-scope pk is a 404.
     """
 
-    raise_exception = False
-
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
