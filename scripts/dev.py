@@ -74,6 +74,16 @@ def ensure_venv() -> None:
     STAMP.write_text(digest)
 
 
+def ensure_dev_env_file() -> None:
+    """Give a development checkout a .env with DEBUG=true, so that plain
+    'python manage.py ...' works here. Production sets its own environment
+    (and never has this file); CI sets its values explicitly."""
+    env_file = ROOT / ".env"
+    if not env_file.exists() and not os.environ.get("CI"):
+        env_file.write_text("# Written by scripts/dev.py for development only.\nDEBUG=true\n")
+        say("wrote .env with DEBUG=true for this development checkout")
+
+
 def ensure_system_packages(wanted: dict) -> list[str]:
     """Install missing Debian packages if possible; return what is still missing."""
     missing = [name for name, (_why, present) in wanted.items() if not present()]
@@ -102,6 +112,7 @@ def django(*args: str, env: dict | None = None) -> None:
 
 def run() -> None:
     ensure_venv()
+    ensure_dev_env_file()
     ensure_system_packages(SYSTEM_PACKAGES)
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "true")}
     if not env.get("DATABASE_URL"):
@@ -114,6 +125,7 @@ def run() -> None:
 
 def setup() -> None:
     ensure_venv()
+    ensure_dev_env_file()
     ensure_system_packages({**SYSTEM_PACKAGES, **TEST_PACKAGES})
 
 
