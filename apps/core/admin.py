@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import Http404
 
-from apps.core.scoping import is_scoped_model
+from apps.core.scoping import choices_for
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -35,9 +35,9 @@ class ScopedAdmin(admin.ModelAdmin):
         return form
 
     def _limit_choices(self, db_field, request, kwargs):
-        model = db_field.remote_field.model
-        if "queryset" not in kwargs and is_scoped_model(model):
-            kwargs["queryset"] = model._default_manager.visible_to(request.user)
+        choices = choices_for(db_field.remote_field.model, request.user)
+        if "queryset" not in kwargs and choices is not None:
+            kwargs["queryset"] = choices
         return kwargs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

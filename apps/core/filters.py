@@ -7,7 +7,7 @@ jurisdiction than for ids that do not exist.
 
 from django_filters import rest_framework as filters
 
-from apps.core.scoping import is_scoped_model
+from apps.core.scoping import choices_for
 
 
 class ScopedFilterSet(filters.FilterSet):
@@ -19,9 +19,9 @@ class ScopedFilterSet(filters.FilterSet):
             # (django-filter's QuerySetRequestMixin) and copy it into the form
             # field when the field is built.
             queryset = getattr(declared, "queryset", None)
-            if queryset is not None and hasattr(queryset, "model") \
-                    and is_scoped_model(queryset.model):
-                declared.queryset = queryset.model._default_manager.visible_to(user)
+            choices = choices_for(queryset.model, user) if hasattr(queryset, "model") else None
+            if choices is not None:
+                declared.queryset = choices
 
 
 class ScopedFilterBackend(filters.DjangoFilterBackend):

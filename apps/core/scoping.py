@@ -106,6 +106,13 @@ def is_scoped_model(model) -> bool:
     return hasattr(model, "scope_region") or hasattr(model, "scope_provider")
 
 
+def choices_for(model, user):
+    """The rows of ``model`` a form or filter may offer ``user`` (None: any)."""
+    if not is_scoped_model(model):
+        return None
+    return model._default_manager.visible_to(user)
+
+
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Rows ``user`` may see; nothing at all for an unknown jurisdiction."""

@@ -20,7 +20,7 @@ class PolicyValueMissing(LookupError):
 
 
 def _versions(day: date, district, keys=None):
-    versions = PolicyValue.objects.filter(valid_from__lte=day)
+    versions = PolicyValue.objects.all()
     if keys is not None:
         versions = versions.filter(key__in=keys)
     if district is None:
@@ -34,14 +34,13 @@ def values_on(day: date, district=None, keys=None) -> dict[str, Decimal]:
     For each key the latest district version wins over the latest city-wide
     one; rules receive the result as plain values.
     """
-    chosen: dict[str, tuple[tuple[bool, date], Decimal]] = {}
-    for key, region_id, valid_from, value in _versions(day, district, keys).values_list(
-        "key", "region_id", "valid_from", "value"
+    values: dict[str, Decimal] = {}
+    for key, region_id, value in _versions(day, district, keys).in_force(day).values_list(
+        "key", "region_id", "value"
     ):
-        rank = (region_id is not None, valid_from)
-        if key not in chosen or rank > chosen[key][0]:
-            chosen[key] = (rank, value)
-    return {key: value for key, (_rank, value) in chosen.items()}
+        if region_id is not None or key not in values:
+            values[key] = value
+    return values
 
 
 def value_on(key: str, day: date, district=None) -> Decimal:

@@ -14,10 +14,6 @@ from apps.policy.parameters import PARAMETERS, Unit
 SHANGHAI_TODAY_SQL = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
 
 
-def policy_today() -> date:
-    return timezone.localdate()
-
-
 class PolicyValueQuerySet(models.QuerySet):
     def in_force(self, on: date):
         """For each key and district, the version whose start is latest on ``on``."""
@@ -99,7 +95,7 @@ class PolicyValue(models.Model):
 
     @property
     def has_taken_effect(self) -> bool:
-        return self.valid_from <= policy_today()
+        return self.valid_from <= timezone.localdate()
 
     def clean(self):
         errors = {}
@@ -107,7 +103,7 @@ class PolicyValue(models.Model):
                 and self.value is not None and self.value > 1:
             errors["value"] = ValidationError(_("A share must lie between 0 and 1."),
                                               code="share_above_one")
-        if self.valid_from is not None and self.valid_from <= policy_today():
+        if self.valid_from is not None and self.has_taken_effect:
             errors["valid_from"] = ValidationError(
                 _("A new or corrected version takes effect after today: versions "
                   "already in force are history and are never rewritten."),

@@ -98,13 +98,6 @@ class Region(models.Model):
                 code="wrong_parent_level",
             )})
 
-    def ancestor(self, kind: str):
-        """Return this node or its ancestor of ``kind`` (None if above it)."""
-        codes = self.path.strip("/").split("/")
-        if self.kind == kind:
-            return self
-        return Region.objects.filter(code__in=codes, kind=kind).first()
-
     @property
     def district_code(self) -> str | None:
         codes = self.path.strip("/").split("/")

@@ -36,11 +36,6 @@ def add_working_days(start: date | datetime, n: int) -> DueDate:
     return rules.add_working_days(local_date(start), n, exceptions_for_year, known)
 
 
-def is_working_day(day: date) -> bool:
-    override = CalendarDay.objects.filter(date=day).values_list("is_workday", flat=True).first()
-    return rules.is_working_day(day, {} if override is None else {day: override})
-
-
 def years_missing(start: date, days: int) -> list[int]:
     """Years touched by [start, start + days] with no schedule entered."""
     end = start + timedelta(days=days)
