@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "apps.catalogue",
     "apps.providers",
     "apps.elders",
+    "apps.applications",
+    "apps.subsidies",
 ]
 
 MIDDLEWARE = [

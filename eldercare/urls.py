@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("elders/", include("apps.elders.urls")),
+    path("applications/", include("apps.applications.urls")),
     path("regions/", include("apps.regions.urls")),
     path("policy/", include("apps.policy.urls")),
     path("calendar/", include("apps.workdays.urls")),

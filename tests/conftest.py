@@ -26,3 +26,21 @@ def street_user(tree):
 @pytest.fixture
 def district_user(tree):
     return staff(Role.DISTRICT_STAFF, region=tree["district"])
+
+
+@pytest.fixture
+def window(tree):
+    """A street clerk and a district officer of the first district, and a
+    local elder of the clerk's street, aged 82 and living alone."""
+    from datetime import date
+
+    from tests.factories import ElderFactory
+
+    return {
+        "clerk": staff(Role.STREET_STAFF, region=tree["street"]),
+        "sibling_clerk": staff(Role.STREET_STAFF, region=tree["sibling"]),
+        "officer": staff(Role.DISTRICT_STAFF, region=tree["district"]),
+        "other_officer": staff(Role.DISTRICT_STAFF, region=tree["other_district"]),
+        "elder": ElderFactory(born=date(1944, 3, 2), residence_street=tree["street"],
+                              hukou_street=tree["street"], lives_alone=True),
+    }

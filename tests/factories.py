@@ -2,7 +2,9 @@
 elder's streets lie in one tree, a user's role matches its jurisdiction."""
 
 import itertools
+import uuid
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -10,12 +12,14 @@ from factory.django import DjangoModelFactory
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.applications.models import Application, Document
 from apps.core.demo import synthetic_identity
 from apps.elders import identity
 from apps.elders.models import DocumentType, Elder
 from apps.elders.services import identity_digest
 from apps.providers.models import Provider
 from apps.regions.models import Region, RegionKind
+from apps.subsidies.models import Entitlement
 
 _codes = itertools.count(1)
 
@@ -100,3 +104,62 @@ class ElderFactory(DjangoModelFactory):
     residence_street = factory.LazyFunction(
         lambda: RegionFactory.street(RegionFactory.district()))
     hukou_street = factory.LazyAttribute(lambda o: o.residence_street)
+
+
+class ApplicationFactory(DjangoModelFactory):
+    """An application as the window leaves it: received, the street's
+    initial check open. Streets follow the elder's (a local case)."""
+
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    kind = "subsidy"
+    status = "received"
+    elder = factory.SubFactory(ElderFactory)
+    route_case = "local"
+    receiving_street = factory.LazyAttribute(lambda o: o.elder.hukou_street)
+    checking_street = factory.LazyAttribute(lambda o: o.elder.hukou_street)
+    service_street = factory.LazyAttribute(lambda o: o.elder.hukou_street)
+    paying_district = factory.LazyAttribute(lambda o: o.elder.hukou_street.parent)
+    responsible_office = factory.LazyAttribute(lambda o: o.elder.hukou_street)
+    received_on = date(2025, 9, 26)
+    step_started_on = date(2025, 9, 26)
+    due_date = date(2025, 10, 10)
+    received_by = factory.LazyAttribute(
+        lambda o: staff(Role.STREET_STAFF, region=o.elder.hukou_street))
+
+    @factory.post_generation
+    def received(self, create, extracted, **kwargs):
+        if create:
+            self.transitions.create(action="receive", to_status=self.status,
+                                    actor=self.received_by, effective_on=self.received_on,
+                                    due_date=self.due_date)
+
+
+class DocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = "identity_card"
+    token = factory.LazyFunction(lambda: uuid.uuid4().hex)
+    extension = ".pdf"
+    file = factory.django.FileField(filename="scan.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "scan.pdf"
+    content_type = "application/pdf"
+    size = 15
+    uploaded_by = factory.LazyAttribute(lambda o: o.application.received_by)
+
+
+class EntitlementFactory(DjangoModelFactory):
+    class Meta:
+        model = Entitlement
+
+    elder = factory.SubFactory(ElderFactory)
+    subsidy_class = "class1"
+    care_level = "moderate"
+    monthly_amount = Decimal("400.00")
+    service_street = factory.LazyAttribute(lambda o: o.elder.hukou_street)
+    paying_district = factory.LazyAttribute(lambda o: o.elder.hukou_street.parent)
+    valid_from = date(2025, 10, 1)

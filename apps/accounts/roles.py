@@ -45,19 +45,37 @@ _REFERENCE_READ = [
     "catalogue.view_serviceitem",
 ]
 
+_CONTACTS = ["elders.view_contact", "elders.add_contact", "elders.change_contact"]
+_APPLICATIONS_READ = [
+    "applications.view_application", "applications.view_transition",
+    "applications.view_document", "subsidies.view_entitlement",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.STREET_STAFF: [
         *_REFERENCE_READ,
         "elders.view_elder", "elders.add_elder", "elders.change_elder",
-        "elders.reveal_identity_number",
+        "elders.reveal_identity_number", "elders.import_elders",
+        *_CONTACTS,
+        *_APPLICATIONS_READ,
+        "applications.add_application", "applications.receive_application",
+        "applications.check_application", "applications.add_document",
     ],
     Role.CARE_MANAGER: [
         *_REFERENCE_READ,
         "elders.view_elder", "elders.change_elder",
+        *_CONTACTS,
+        *_APPLICATIONS_READ,
     ],
     Role.DISTRICT_STAFF: [
         *_REFERENCE_READ,
         "elders.view_elder", "elders.change_elder", "elders.reveal_identity_number",
+        "elders.import_elders",
+        *_CONTACTS,
+        *_APPLICATIONS_READ,
+        "applications.add_application", "applications.receive_application",
+        "applications.decide_application", "applications.add_document",
+        "subsidies.cancel_entitlement",
         "providers.view_provider", "providers.add_provider", "providers.change_provider",
         "accounts.view_user",
         "regions.add_region", "regions.change_region",
@@ -70,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.FINANCE_OFFICER: [
         *_REFERENCE_READ,
         "providers.view_provider",
+        "subsidies.view_entitlement",
     ],
     Role.PROVIDER_STAFF: [
         "catalogue.view_serviceitem",
@@ -79,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CITY_STAFF: [
         *_REFERENCE_READ,
         "elders.view_elder",
+        *_APPLICATIONS_READ,
         "providers.view_provider",
         "policy.add_policyvalue",
         "workdays.add_calendarday", "workdays.change_calendarday",
@@ -88,6 +108,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: [
         *_REFERENCE_READ,
         "elders.view_elder",
+        *_APPLICATIONS_READ,
         "providers.view_provider", "providers.add_provider", "providers.change_provider",
         "accounts.view_user", "accounts.add_user", "accounts.change_user",
         "auth.view_group",

@@ -10,7 +10,7 @@ the applicant.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -201,3 +201,22 @@ def share_cost(entitlement: Entitlement | None, cost: Decimal) -> MonthShare:
     covered = cost * (1 - entitlement.elder_share)
     subsidy = min(covered, entitlement.monthly_amount).quantize(CENT, ROUND_HALF_UP)
     return MonthShare(subsidy, cost - subsidy)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month_start(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return next_month_start(day) - timedelta(days=1)
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from the month of ``start`` to that of ``end``, inclusive."""
+    if end < start:
+        return 0
+    return (end.year - start.year) * 12 + end.month - start.month + 1

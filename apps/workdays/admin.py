@@ -17,6 +17,14 @@ class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "source", "entered_at"]
     inlines = [CalendarDayInline]
 
+    def save_related(self, request, form, formsets, change):
+        # Once the year and its days are saved, deadlines counted through it
+        # on a provisional Monday–Friday basis are counted again for real.
+        super().save_related(request, form, formsets, change)
+        from apps.applications.services import recompute_provisional_deadlines
+
+        recompute_provisional_deadlines()
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):

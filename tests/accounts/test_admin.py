@@ -82,7 +82,7 @@ def test_admin_keeps_an_out_of_scope_current_value_editable(client, tree):
     client.force_login(staff(Role.DISTRICT_STAFF, region=tree["district"]))
     response = client.post(f"/admin/elders/elder/{elder.pk}/change/", {
         "name": "新名字", "hukou_street": tree["other_street"].pk,
-        "residence_street": tree["street"].pk, "community": "",
+        "residence_street": tree["street"].pk, "community": "", "model_worker": "none",
     })
     assert response.status_code == 302
     elder.refresh_from_db()

@@ -21,12 +21,23 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.roles import Role
+from apps.applications.models import Application, Document, Transition
 from apps.audit.models import AccessLog
 from apps.core.scoping import is_scoped_model
-from apps.elders.models import Elder
+from apps.elders.models import Contact, Elder
 from apps.providers.models import Provider
 from apps.regions.models import Region
-from tests.factories import ElderFactory, ProviderFactory, RegionFactory, UserFactory, staff
+from apps.subsidies.models import Entitlement
+from tests.factories import (
+    ApplicationFactory,
+    DocumentFactory,
+    ElderFactory,
+    EntitlementFactory,
+    ProviderFactory,
+    RegionFactory,
+    UserFactory,
+    staff,
+)
 
 KEY_GROUPS = {"pk", "object_id", "id", "date"}
 _GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
@@ -54,6 +65,35 @@ def _user_victim(world, marker):
     return staff(Role.STREET_STAFF, region=world.street, first_name=marker)
 
 
+def _contact_victim(world, marker):
+    elder = ElderFactory(residence_street=world.street, hukou_street=world.street)
+    return Contact.objects.create(elder=elder, role="agent", name=marker)
+
+
+def _application_victim(world, marker):
+    elder = ElderFactory(name=marker, residence_street=world.street,
+                         hukou_street=world.street)
+    return ApplicationFactory(elder=elder, notes=marker)
+
+
+def _transition_victim(world, marker):
+    application = _application_victim(world, _marker())
+    return application.transitions.create(action="resubmit", from_status="returned",
+                                          to_status="received", actor=application.received_by,
+                                          effective_on=application.received_on, reason=marker)
+
+
+def _document_victim(world, marker):
+    application = _application_victim(world, _marker())
+    return DocumentFactory(application=application, original_name=f"{marker}.pdf")
+
+
+def _entitlement_victim(world, marker):
+    elder = ElderFactory(name=marker, residence_street=world.street,
+                         hukou_street=world.street)
+    return EntitlementFactory(elder=elder, end_note=marker)
+
+
 def _access_victim(world, marker):
     return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
                                     object_label=marker, region=world.street)
@@ -65,6 +105,11 @@ VICTIM_BUILDERS = {
     Provider: _provider_victim,
     apps.get_model("accounts", "User"): _user_victim,
     AccessLog: _access_victim,
+    Contact: _contact_victim,
+    Application: _application_victim,
+    Transition: _transition_victim,
+    Document: _document_victim,
+    Entitlement: _entitlement_victim,
 }
 
 
