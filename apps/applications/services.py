@@ -130,8 +130,10 @@ def receive_application(*, elder, kind: str, by, received_on: date | None = None
     if age < min_age:
         raise ValidationError({"elder": ValidationError(
             ERRORS["under_age"], params={"age": age, "min": min_age}, code="under_age")})
-    if elder.life_status in (LifeStatus.DECEASED, LifeStatus.MOVED_AWAY) and \
-            kind != Kind.OBJECTION:
+    # Home care is for elders living at home: not after death, moving away
+    # or entering a care institution (a stay in hospital does not stop it).
+    if kind != Kind.OBJECTION and elder.life_status in (
+            LifeStatus.DECEASED, LifeStatus.MOVED_AWAY, LifeStatus.IN_INSTITUTION):
         raise ValidationError({"elder": ValidationError(
             ERRORS["not_living"], params={"status": elder.get_life_status_display()},
             code="not_living")})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pghistory
 from django.db import transaction
@@ -67,7 +68,8 @@ def build_elders(streets: list[Region], count: int, rng: random.Random,
         roll = rng.random()
         hukou = None if roll < 0.03 else (rng.choice(streets) if roll < 0.10 else street)
         options = communities.get(street.pk) or [None]
-        elders.append(Elder(
+        facts = _household_and_economy(rng)
+        elders.append(Elder(**facts,
             name=_name(rng), document_type=DocumentType.RESIDENT_ID, id_number=number,
             id_number_digest=digest, id_number_masked=identity.mask(number),
             birth_date=born, sex="M" if int(number[16]) % 2 else "F",
@@ -76,6 +78,68 @@ def build_elders(streets: list[Region], count: int, rng: random.Random,
             address=f"{street.name}示例路{rng.randint(1, 300)}号",
         ))
     return elders
+
+
+def _household_and_economy(rng: random.Random) -> dict:
+    """Plausible shares of the Art 26 facts among elders (synthetic)."""
+    alone = rng.random() < 0.15
+    return {
+        "lives_alone": alone,
+        "gugua": alone and rng.random() < 0.3,
+        "pure_elderly_household": not alone and rng.random() < 0.35,
+        "dibao": rng.random() < 0.04,
+        "low_income": rng.random() < 0.04,
+        "youfu": rng.random() < 0.02,
+        "sanwu_or_wubao": rng.random() < 0.005,
+        "family_planning_special_support": rng.random() < 0.01,
+        "monthly_pension": Decimal(rng.randrange(150_000, 650_000)) / 100,
+    }
+
+
+def _demo_applications(street: Region, clerk, officer, today: date) -> None:
+    """Applications of the demo street at every step, made through the
+    services with past dates, so the queues and dashboards have work."""
+    from apps.applications import services
+    from apps.applications.models import Application
+
+    if Application.objects.filter(receiving_street=street).exists():
+        return
+    candidates = list(Elder.objects.filter(
+        residence_street=street, hukou_street=street).order_by("pk")[:12])
+    for elder in candidates:
+        # Art 26(1)3: aged 80+, or of a low-income household, and living alone
+        elder.lives_alone = True
+        elder.low_income = identity.age_on(elder.birth_date, today) < 80
+        elder.save(update_fields=["lives_alone", "low_income"])
+    steps = ["received", "verification", "approved_severe", "refused", "objection",
+             "returned", "received_late", "approved", "verification", "approved", "received",
+             "verification"]
+    for offset, (elder, step) in enumerate(zip(candidates, steps, strict=False)):
+        received = today - timedelta(days=3 if step == "received" else 12 + offset * 2)
+        application = services.receive_application(
+            elder=elder, kind="subsidy", by=clerk, received_on=received,
+            materials=["application_form", "identity_card", "hukou_booklet"])
+        if step in ("received", "received_late"):
+            continue
+        if step == "returned":
+            services.take_action(application=application, action="return_for_materials",
+                                 by=clerk, on=received, reason="缺少户口簿复印件")
+            continue
+        checked = received + timedelta(days=2)
+        services.take_action(application=application, action="pass_initial_check",
+                             by=clerk, on=checked)
+        if step == "verification":
+            continue
+        decided = checked + timedelta(days=5)
+        level = "severe" if step == "approved_severe" else "moderate"
+        services.decide_application(
+            application=application, approve=step != "refused" and step != "objection",
+            by=officer, care_level="none" if step in ("refused", "objection") else level,
+            assessed_on=decided, reason="" if step.startswith("approved") else
+            "评估结果为能力完好，不符合资助条件", on=decided)
+        if step == "objection":
+            services.receive_application(elder=elder, kind="objection", by=clerk,
+                                         objection_to=application, received_on=decided)
 
 
 def _community(street: Region, index: int) -> Region:
@@ -142,6 +206,8 @@ def _build_demo(elders: int, seed: int) -> list[DemoAccount]:
             build_elders(streets, elders - existing, rng, communities), batch_size=1000,
             ignore_conflicts=True,
         )
+    _demo_applications(first, User.objects.get(username="street"),
+                       User.objects.get(username="district"), timezone.localdate())
     return accounts
 
 

@@ -20,13 +20,14 @@ def district_of(street):
     return street.parent if street is not None else None
 
 
-def elder_facts(elder, *, care_level: str, willing_to_pay_half: bool,
-                lives_in_city: bool = True) -> rules.ElderFacts:
+def elder_facts(elder, *, care_level: str, willing_to_pay_half: bool) -> rules.ElderFacts:
     """The facts Art 26 decides on, read from the elder's record."""
+    from apps.elders.models import LifeStatus
+
     return rules.ElderFacts(
         birth_date=elder.birth_date,
         local_hukou=elder.local_hukou,
-        lives_in_city=lives_in_city,
+        lives_in_city=elder.life_status != LifeStatus.MOVED_AWAY,
         care_level=rules.CareLevel(care_level or rules.CareLevel.NONE),
         sanwu_or_wubao=elder.sanwu_or_wubao,
         dibao=elder.dibao,

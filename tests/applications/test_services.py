@@ -132,6 +132,10 @@ def test_cross_district_needs_the_entrustment_and_the_hukou_district_pays(window
     [
         ({"born": date(1970, 1, 1)}, "elder", "under_age"),
         ({"hukou_street": None}, "kind", "non_local"),
+        ({"life_status": "deceased", "life_status_since": date(2025, 9, 1)}, "elder",
+         "not_living"),
+        ({"life_status": "in_institution", "life_status_since": date(2025, 9, 1)}, "elder",
+         "not_living"),
     ],
 )
 def test_bad_applications_get_field_errors_and_write_nothing(window, tree, fields,

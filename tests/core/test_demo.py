@@ -11,20 +11,30 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_world_has_every_role_and_a_populated_district(capsys):
-    call_command("build_demo", elders=120)
+    call_command("build_demo", elders=300)
     out = capsys.readouterr().out
     assert "Demo-2026!" in out
     assert set(User.objects.values_list("role", flat=True)) == {r.value for r in Role}
     tianhe = Region.objects.get(code="440106")
-    assert Elder.objects.filter(residence_street__parent=tianhe).count() == 120
+    assert Elder.objects.filter(residence_street__parent=tianhe).count() == 300
     assert Region.objects.filter(kind="community", is_demo=True,
                                  parent__parent=tianhe).count() == 3 * tianhe.children.count()
     street = User.objects.get(username="street")
-    assert Elder.objects.visible_to(street).count() < 120
+    assert Elder.objects.visible_to(street).count() < 300
     assert scope_for(User.objects.get(username="yuexiu")).region_path == "/440100/440104/"
+    # the demo street's queues have work at every step, made through the services
+    from apps.applications.models import Application
+    from apps.subsidies.models import Entitlement
+
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {"received", "returned", "district_verification", "approved", "refused",
+            "re_review"} <= statuses
+    assert Entitlement.objects.filter(monthly_amount=600).exists()
+    count_after_first_run = Application.objects.count()
     # idempotent
-    call_command("build_demo", elders=120)
-    assert Elder.objects.count() == 120
+    call_command("build_demo", elders=300)
+    assert Elder.objects.count() == 300
+    assert Application.objects.count() == count_after_first_run
 
 
 def test_demo_codes_cannot_pass_for_official_ones():
