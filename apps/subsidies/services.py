@@ -158,6 +158,9 @@ def apply_change(*, elder, changed_on: date, reason: str, note: str = "",
     care_level = care_level or current.care_level
     service_street = service_street or current.service_street
     decision = None
+    if (not ends and current.subsidy_class == SubsidyClass.OWN_COST
+            and current.service_street_id == service_street.pk):
+        return current
     if not ends and current.subsidy_class != SubsidyClass.OWN_COST:
         decision = decide_for(elder, on=starts, care_level=care_level,
                               willing_to_pay_half=current.elder_share > 0)
