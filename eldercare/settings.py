@@ -215,6 +215,10 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents live outside the web root; only scoped views serve them.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+# Scans and photos attached to applications (PDF, JPEG, PNG).
+APPLICATION_DOCUMENT_MAX_BYTES = env.int("APPLICATION_DOCUMENT_MAX_BYTES",
+                                         default=10 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -277,6 +281,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # 07:30 every day: each office gets its overdue and due-soon applications.
+    "flag-deadlines": {
+        "task": "apps.applications.tasks.flag_deadlines_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # 07:00 every day: warn administrators before deadlines reach a year
     # whose official holiday schedule has not been entered.
     "check-calendar-coverage": {

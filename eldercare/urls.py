@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("elders/", include("apps.elders.urls")),
     path("applications/", include("apps.applications.urls")),
+    path("subsidies/", include("apps.subsidies.urls")),
     path("regions/", include("apps.regions.urls")),
     path("policy/", include("apps.policy.urls")),
     path("calendar/", include("apps.workdays.urls")),

@@ -358,3 +358,41 @@ def recompute_provisional_deadlines() -> int:
         if (locked.due_date, locked.due_provisional) != before:
             changed += 1
     return changed
+
+
+def flag_deadlines(today: date | None = None) -> dict:
+    """Mail each responsible office the steps overdue or due soon, once a day.
+
+    Marks each flagged application with today's date, so a second run the
+    same day sends nothing again. The mail names the reference, the elder's
+    name, the step and the due date: never an identity number.
+    """
+    from itertools import groupby
+
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from apps.applications.deadlines import applications_to_flag, horizon_on
+
+    horizon = horizon_on(today or _today())
+    pending = list(applications_to_flag(horizon))
+    offices = mails = 0
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    for office, group in groupby(pending, key=lambda a: a.responsible_office):
+        items = list(group)
+        recipients = list(users.filter(region=office).values_list("email", flat=True))
+        offices += 1
+        if recipients:
+            with translation.override("zh-hans"):
+                body = render_to_string("applications/deadline_mail.txt", {
+                    "office": office, "items": items, "today": horizon.today})
+                subject = str(_("Applications overdue or due soon: %(office)s")
+                              % {"office": office.name})
+            send_mail(subject, body, None, recipients)
+            mails += 1
+        with transaction.atomic():
+            Application.objects.filter(pk__in=[a.pk for a in items]).update(
+                flagged_on=horizon.today)
+    return {"applications": len(pending), "offices": offices, "mails": mails}

@@ -171,6 +171,13 @@ def model_of(callback):
     model_admin = getattr(callback, "model_admin", None)
     if model_admin is not None:
         return model_admin.model
+    # admin views such as a user's password page wrap a bound ModelAdmin method
+    inner = callback
+    while inner is not None:
+        owner = getattr(inner, "__self__", None)
+        if hasattr(owner, "model") and hasattr(owner, "admin_site"):
+            return owner.model
+        inner = getattr(inner, "__wrapped__", None)
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
     if view_class is not None:
         model = getattr(view_class, "model", None)
@@ -213,7 +220,7 @@ def concrete_paths(world, regex, callback):
         values = iter(filled.split("\0")[1:])
         path = _GROUP.sub(lambda _m, values=values: next(values), regex)
         path = (path.replace(r"\Z", "").replace("$", "").replace("^", "")
-                .replace(r"\.", ".").replace("/?", "/"))
+                .replace(r"\.", ".").replace(r"\-", "-").replace("/?", "/"))
         if re.search(r"[()\[\]*+?|\\]", path):
             raise AssertionError(f"cannot render URL pattern {regex!r}")
         results.append(("/" + path, flagged))

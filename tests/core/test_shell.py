@@ -120,9 +120,12 @@ def test_pages_load_nothing_from_outside(client, street_user):
 REFERENCE = {"regions:region_list", "policy:value_list", "workdays:calendar",
              "catalogue:item_list"}
 MENU_FOR = {
-    Role.STREET_STAFF: {"elders:elder_list", *REFERENCE},
+    Role.STREET_STAFF: {"elders:elder_list", "elders:elder_register", "applications:queue",
+                        "applications:deadlines", *REFERENCE},
     Role.PROVIDER_STAFF: {"policy:value_list", "catalogue:item_list"},
-    Role.DISTRICT_STAFF: {"elders:elder_list", "audit:access_list", *REFERENCE},
+    Role.DISTRICT_STAFF: {"elders:elder_list", "audit:access_list",
+                          "applications:verification_queue", "applications:deadlines",
+                          *REFERENCE},
 }
 
 
