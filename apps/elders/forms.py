@@ -12,7 +12,12 @@ PLACE_FIELDS = ["hukou_street", "residence_street", "community", "phone", "addre
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
 
 
 def _streets(user, *, all_city: bool):

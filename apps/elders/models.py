@@ -74,7 +74,8 @@ class Elder(TimeStampedModel):
         related_name="+", null=True, blank=True,
     )
     phone = EncryptedCharField(_("phone"), max_length=32, blank=True, null=True)
-    address = EncryptedCharField(_("address"), max_length=200, blank=True, null=True)
+    address = EncryptedCharField(pgettext_lazy("postal", "address"), max_length=200,
+                                 blank=True, null=True)
 
     # Household situation (Art 26, 38).
     lives_alone = models.BooleanField(

@@ -152,7 +152,7 @@ def decide(facts: ElderFacts, on: date, values: dict[str, Decimal]) -> Decision:
     class2 = [
         Criterion("c2_pension", pension_below,
                   _("Monthly pension below the city minimum wage of %(wage)s (Art 26(2)).")
-                  % {"wage": minimum_wage}),
+                  % {"wage": minimum_wage.quantize(CENT)}),
         Criterion("c2_pays_half", facts.willing_to_pay_half,
                   _("Willing to pay half of the cost (Art 26(2)).")),
         Criterion("c2_disabled", facts.disabled,

@@ -66,8 +66,9 @@ def decision_record(decision: rules.Decision) -> dict:
         "prerequisites": rows(decision.prerequisites),
         "class1": rows(decision.class1),
         "class2": rows(decision.class2),
-        "entitlement": {k: str(v) for k, v in asdict(entitlement).items()}
-        if entitlement else None,
+        "entitlement": {k: str(v.quantize(rules.CENT) if k != "elder_share" else v.normalize())
+                        for k, v in asdict(entitlement).items() if k != "subsidy_class"}
+        | {"subsidy_class": entitlement.subsidy_class.value} if entitlement else None,
     }
 
 

@@ -40,3 +40,36 @@ def browser_context_args(browser_context_args):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# Seed data the migrations load (regions, policy values, the calendar, the
+# catalogue, role groups). A transactional test empties every table when it
+# ends, so the next browser test would start without them.
+SEED_MIGRATIONS = [
+    "apps.regions.migrations.0002_seed_guangzhou",
+    "apps.policy.migrations.0002_seed_guangzhou_values",
+    "apps.workdays.migrations.0002_seed_chinesecalendar",
+    "apps.catalogue.migrations.0002_seed_items",
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Reload the migrations' seed data if an earlier live-server test flushed it."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    import pgtrigger
+    from django.apps import apps
+
+    from apps.accounts.roles import sync_roles
+    from apps.regions.models import Region
+
+    if Region.objects.exists():
+        return
+    with pgtrigger.ignore("policy.PolicyValue:policy_value_not_backdated"):
+        for module in SEED_MIGRATIONS:
+            importlib.import_module(module).seed(apps, None)
+    sync_roles()
