@@ -2,11 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from apps.applications.api import ApplicationViewSet
 from apps.catalogue.api import ServiceItemViewSet
 from apps.elders.api import ElderViewSet
 from apps.policy.api import PolicyValueViewSet
 from apps.providers.api import ProviderViewSet
 from apps.regions.api import RegionViewSet
+from apps.subsidies.api import EntitlementViewSet
 from apps.workdays.api import CalendarDayViewSet
 
 router = DefaultRouter()
@@ -16,3 +18,5 @@ router.register("calendar-days", CalendarDayViewSet)
 router.register("service-items", ServiceItemViewSet)
 router.register("providers", ProviderViewSet)
 router.register("elders", ElderViewSet)
+router.register("applications", ApplicationViewSet)
+router.register("entitlements", EntitlementViewSet)

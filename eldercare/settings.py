@@ -258,6 +258,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "apps.applications.models.Status",
+        "ApplicationKindEnum": "apps.applications.models.Kind",
+        "EntitlementStatusEnum": "apps.subsidies.models.EntitlementStatus",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------

@@ -26,6 +26,8 @@ MENU: list[MenuEntry] = [
               _("Registered elders in your jurisdiction")),
     MenuEntry(_("Elders"), _("Register an elder"), "elders:elder_register", "elders.add_elder",
               _("Identity checked, duplicates refused")),
+    MenuEntry(_("Elders"), _("Import elders"), "elders:elder_import", "elders.import_elders",
+              _("An existing register from .xlsx or .csv, checked row by row")),
     MenuEntry(_("Applications"), _("Work queue"), "applications:queue",
               "applications.check_application",
               _("Initial checks and returned files, by due date")),

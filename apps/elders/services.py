@@ -45,13 +45,16 @@ def identity_digest(document_type: str, number: str) -> str:
 
 def build_elder(*, id_number: str, document_type: str = DocumentType.RESIDENT_ID,
                 birth_date: date | None = None, sex: str = "", today: date | None = None,
-                min_age: int | None = None, **profile) -> Elder:
+                min_age: int | None = None, places_resolved: bool = False,
+                **profile) -> Elder:
     """Validate a registration and return the unsaved elder.
 
     Checks the identity number (GB 11643 for resident cards; birth date and
     sex derived from it), the minimum age and every field; the duplicate
     check is the caller's, by ``id_number_digest``. Raises ValidationError
-    with field-level messages.
+    with field-level messages. ``places_resolved`` says the streets are
+    Region rows already read (a bulk import), so their existence is not
+    queried again for each elder.
     """
     today = today or timezone.localdate()
     number = identity.normalise(id_number)
@@ -81,10 +84,16 @@ def build_elder(*, id_number: str, document_type: str = DocumentType.RESIDENT_ID
                   id_number_masked=identity.mask(number), birth_date=birth_date, sex=sex,
                   **profile)
     try:
-        elder.full_clean(exclude=["id_number_digest"], validate_unique=False)
+        exclude = ["id_number_digest"]
+        if places_resolved:
+            exclude += ["hukou_street", "residence_street", "community"]
+        elder.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
+        derived = ("birth_date", "sex") if document_type == DocumentType.RESIDENT_ID else ()
         for field, messages in exc.error_dict.items():
-            errors.setdefault(field, ValidationError(messages))
+            # birth date and sex come from a resident number: its own error says it
+            if field not in derived:
+                errors.setdefault(field, ValidationError(messages))
     street_errors = _street_errors(elder)
     for field, error in street_errors.items():
         errors.setdefault(field, error)

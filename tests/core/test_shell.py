@@ -120,10 +120,11 @@ def test_pages_load_nothing_from_outside(client, street_user):
 REFERENCE = {"regions:region_list", "policy:value_list", "workdays:calendar",
              "catalogue:item_list"}
 MENU_FOR = {
-    Role.STREET_STAFF: {"elders:elder_list", "elders:elder_register", "applications:queue",
+    Role.STREET_STAFF: {"elders:elder_list", "elders:elder_register", "elders:elder_import",
+                        "applications:queue",
                         "applications:deadlines", *REFERENCE},
     Role.PROVIDER_STAFF: {"policy:value_list", "catalogue:item_list"},
-    Role.DISTRICT_STAFF: {"elders:elder_list", "audit:access_list",
+    Role.DISTRICT_STAFF: {"elders:elder_list", "elders:elder_import", "audit:access_list",
                           "applications:verification_queue", "applications:deadlines",
                           *REFERENCE},
 }
