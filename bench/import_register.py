@@ -37,11 +37,15 @@ def build_rows(streets, count, rng, today):
 
     header = ["姓名", "证件号码", "户籍街道", "居住街道", "联系电话", "住址", "独居", "纯老家庭",
               "低保", "低收入", "月养老金", "劳模级别", "生活状态"]
-    rows, planted = [], dict.fromkeys(BAD_KINDS, 0)
+    rows, planted, used = [], dict.fromkeys(BAD_KINDS, 0), set()
     for i in range(count):
         street = rng.choice(streets)
         born = today - timedelta(days=rng.randint(61 * 365, 99 * 365))
         number = synthetic_identity("440106", born, i)
+        while number in used:  # only the planted duplicates repeat a number
+            born -= timedelta(days=1)
+            number = synthetic_identity("440106", born, i)
+        used.add(number)
         row = [f"测试{i:05d}", number, street.code, street.name, f"13{rng.randrange(10**9):09d}",
                f"{street.name}测试路{rng.randint(1, 300)}号", rng.choice(["是", "否"]),
                rng.choice(["否", "否", "是"]), "否", rng.choice(["否"] * 20 + ["是"]),
