@@ -11,7 +11,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
-from django.views.generic.detail import SingleObjectMixin
 
 from apps.applications import rules, services
 from apps.applications.forms import (
@@ -24,7 +23,7 @@ from apps.applications.forms import (
 from apps.applications.models import OPEN_STATUSES, Application, DocumentKind, Kind, Status
 from apps.audit.services import log_access
 from apps.core.forms import add_service_errors
-from apps.core.views import ScopedViewMixin
+from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.models import Elder
 from apps.regions.models import Region
 from apps.subsidies import services as subsidies
@@ -33,19 +32,13 @@ STREET_ACTIONS = [rules.Action.PASS_INITIAL_CHECK, rules.Action.RETURN_FOR_MATER
                   rules.Action.RESUBMIT, rules.Action.WITHDRAW]
 
 
-class ApplicationCreateView(ScopedViewMixin, SingleObjectMixin, FormView):
+class ApplicationCreateView(ScopedObjectFormMixin, FormView):
     """Receive an application for one elder at the window."""
 
     model = Elder
     permission_required = "applications.receive_application"
     form_class = ApplicationForm
     template_name = "applications/application_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "elder": self.object}

@@ -1,5 +1,7 @@
+from django.utils import timezone
 from rest_framework import serializers
 
+from apps.elders.identity import age_on
 from apps.elders.models import Contact, ContactRole, DocumentType, Elder, LifeStatus, Sex
 from apps.elders.services import PROFILE_FIELDS
 from apps.regions.models import Region, RegionKind
@@ -19,11 +21,16 @@ class ContactSerializer(serializers.ModelSerializer):
 class ElderSerializer(serializers.ModelSerializer):
     """Elders as the API shows them: the identity number masked."""
 
+    age = serializers.SerializerMethodField()
+
     class Meta:
         model = Elder
-        fields = ["id", "name", "document_type", "id_number_masked", "birth_date", "sex",
-                  "hukou_street", "residence_street", "community", *FACT_FIELDS,
+        fields = ["id", "name", "document_type", "id_number_masked", "birth_date", "age",
+                  "sex", "hukou_street", "residence_street", "community", *FACT_FIELDS,
                   "life_status", "life_status_since"]
+
+    def get_age(self, elder) -> int:
+        return age_on(elder.birth_date, timezone.localdate())
 
 
 class ElderDetailSerializer(ElderSerializer):
@@ -37,44 +44,9 @@ def _streets():
     return Region.objects.filter(kind=RegionKind.STREET)
 
 
-class ElderCreateSerializer(serializers.Serializer):
-    """A registration: the service checks the number, the age, duplicates
-    and that the hukou or residence street is the caller's."""
+class ElderProfileSerializer(serializers.Serializer):
+    """The facts a clerk records and corrects; each one optional here."""
 
-    name = serializers.CharField(max_length=50)
-    document_type = serializers.ChoiceField(DocumentType.choices,
-                                            default=DocumentType.RESIDENT_ID)
-    id_number = serializers.CharField(max_length=32, write_only=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
-    sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
-    hukou_street = serializers.PrimaryKeyRelatedField(queryset=_streets(), allow_null=True,
-                                                      required=False)
-    residence_street = serializers.PrimaryKeyRelatedField(queryset=_streets())
-    community = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.filter(kind=RegionKind.COMMUNITY), allow_null=True,
-        required=False)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    lives_alone = serializers.BooleanField(default=False)
-    pure_elderly_household = serializers.BooleanField(default=False)
-    lives_only_with_severely_disabled_child = serializers.BooleanField(default=False)
-    gugua = serializers.BooleanField(default=False)
-    sanwu_or_wubao = serializers.BooleanField(default=False)
-    dibao = serializers.BooleanField(default=False)
-    low_income = serializers.BooleanField(default=False)
-    youfu = serializers.BooleanField(default=False)
-    model_worker = serializers.ChoiceField(
-        Elder._meta.get_field("model_worker").choices, default="none")
-    family_planning_special_support = serializers.BooleanField(default=False)
-    monthly_pension = serializers.DecimalField(max_digits=10, decimal_places=2,
-                                               required=False, allow_null=True, min_value=0)
-
-
-class ElderUpdateSerializer(serializers.Serializer):
-    """Corrections and changes; those deciding a subsidy take effect from the
-    month after ``changed_on`` (Art 32)."""
-
-    changed_on = serializers.DateField(required=False)
     name = serializers.CharField(max_length=50, required=False)
     hukou_street = serializers.PrimaryKeyRelatedField(queryset=_streets(), allow_null=True,
                                                       required=False)
@@ -104,6 +76,29 @@ class ElderUpdateSerializer(serializers.Serializer):
             if field in changes:
                 changes[field] = changes[field] or None
         return changes
+
+
+class ElderCreateSerializer(ElderProfileSerializer):
+    """A registration: the service checks the number, the age, duplicates
+    and that the hukou or residence street is the caller's."""
+
+    name = serializers.CharField(max_length=50)
+    residence_street = serializers.PrimaryKeyRelatedField(queryset=_streets())
+    document_type = serializers.ChoiceField(DocumentType.choices,
+                                            default=DocumentType.RESIDENT_ID)
+    id_number = serializers.CharField(max_length=32, write_only=True)
+    birth_date = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="Only for documents other than a resident identity card, whose number "
+                  "gives the birth date and sex.")
+    sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
+
+
+class ElderUpdateSerializer(ElderProfileSerializer):
+    """Corrections and changes; those deciding a subsidy take effect from the
+    month after ``changed_on`` (Art 32)."""
+
+    changed_on = serializers.DateField(required=False)
 
 
 class LifeStatusSerializer(serializers.Serializer):

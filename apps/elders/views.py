@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
-from django.views.generic.detail import SingleObjectMixin
 
 from apps.audit.models import AccessAction
 from apps.audit.services import log_access, log_listing
 from apps.core.forms import add_service_errors
-from apps.core.views import ScopedViewMixin
+from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.forms import (
     ECONOMY_FIELDS,
     HOUSEHOLD_FIELDS,
@@ -212,17 +211,11 @@ class ElderUpdateView(ElderFormMixin, ScopedViewMixin, UpdateView):
         return redirect("elders:elder_detail", pk=self.object.pk)
 
 
-class ElderActionView(ScopedViewMixin, SingleObjectMixin, FormView):
+class ElderActionView(ScopedObjectFormMixin, FormView):
     """A form about one elder that calls one service."""
 
     model = Elder
     template_name = "elders/elder_action.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         try:

@@ -6,10 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import FormView
-from django.views.generic.detail import SingleObjectMixin
 
 from apps.core.forms import add_service_errors
-from apps.core.views import ScopedViewMixin
+from apps.core.views import ScopedObjectFormMixin
 from apps.elders.forms import DateInput
 from apps.subsidies.models import Entitlement
 from apps.subsidies.services import cancel_for_fraud, paid_upper_bound
@@ -22,19 +21,13 @@ class FraudCancellationForm(forms.Form):
     end_note = forms.CharField(label=_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EntitlementCancelView(ScopedViewMixin, SingleObjectMixin, FormView):
+class EntitlementCancelView(ScopedObjectFormMixin, FormView):
     """Cancel an entitlement obtained by fraud and record what to recover (Art 36)."""
 
     model = Entitlement
     permission_required = "subsidies.cancel_entitlement"
     form_class = FraudCancellationForm
     template_name = "subsidies/entitlement_cancel.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
         return {"cancelled_on": timezone.localdate()}
