@@ -1,7 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.elders.models import Contact, ContactRole, DocumentType, Elder, LifeStatus, Sex
+from apps.elders.models import (
+    NUMBERED_AS_RESIDENT_ID,
+    Contact,
+    ContactRole,
+    DocumentType,
+    Elder,
+    LifeStatus,
+    Sex,
+)
 from apps.regions.models import Region, RegionKind
 
 HOUSEHOLD_FIELDS = ["lives_alone", "pure_elderly_household",
@@ -89,8 +97,8 @@ class ElderRegisterForm(ElderProfileForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                       "class": "mono", "inputmode": "latin"}))
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput,
-                                 help_text=_("Only for documents other than the resident "
-                                             "identity card (it is read from the number)."))
+                                 help_text=_("Only for documents whose number does not "
+                                             "carry it (a foreigner's card, other)."))
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     agent_name = forms.CharField(label=_("Agent or guardian"), max_length=50, required=False)
     agent_role = forms.ChoiceField(label=_("Acts as"), choices=ContactRole.choices,
@@ -105,7 +113,7 @@ class ElderRegisterForm(ElderProfileForm):
 
     def clean(self):
         cleaned = super().clean()
-        other_document = cleaned.get("document_type") != DocumentType.RESIDENT_ID
+        other_document = cleaned.get("document_type") not in NUMBERED_AS_RESIDENT_ID
         if other_document and not cleaned.get("birth_date"):
             self.add_error("birth_date", _("Enter the date of birth for this document."))
         if other_document and not cleaned.get("sex"):
@@ -130,7 +138,7 @@ class ElderRegisterForm(ElderProfileForm):
         fields = {f: data.get(f) for f in self.Meta.fields}
         fields["phone"] = data.get("phone") or None
         fields["address"] = data.get("address") or None
-        if fields["document_type"] == DocumentType.RESIDENT_ID:
+        if fields["document_type"] in NUMBERED_AS_RESIDENT_ID:
             fields.pop("birth_date"), fields.pop("sex")
         return fields
 

@@ -17,6 +17,15 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
+# Documents whose number follows GB 11643 (birth date, sex and check
+# character inside), with the address codes they must start with; None: any.
+NUMBERED_AS_RESIDENT_ID: dict[str, tuple[str, ...] | None] = {
+    DocumentType.RESIDENT_ID: None,
+    DocumentType.HK_MACAO_PERMIT: ("810000", "820000"),
+    DocumentType.TAIWAN_PERMIT: ("830000",),
+}
+
+
 class Sex(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")

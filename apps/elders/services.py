@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.crypto import keyed_digest
 from apps.elders import identity
-from apps.elders.models import Contact, DocumentType, Elder, LifeStatus
+from apps.elders.models import (
+    NUMBERED_AS_RESIDENT_ID,
+    Contact,
+    DocumentType,
+    Elder,
+    LifeStatus,
+)
 from apps.policy.lookup import value_on
 
 IDENTITY_ERRORS = {
@@ -59,10 +65,18 @@ def build_elder(*, id_number: str, document_type: str = DocumentType.RESIDENT_ID
     today = today or timezone.localdate()
     number = identity.normalise(id_number)
     errors: dict[str, ValidationError] = {}
-    if document_type == DocumentType.RESIDENT_ID:
+    decoded = document_type in NUMBERED_AS_RESIDENT_ID
+    if decoded:
+        # Residence permits of Hong Kong, Macao and Taiwan residents follow
+        # GB 11643 too, under the address codes 810000, 820000 and 830000.
+        prefixes = NUMBERED_AS_RESIDENT_ID[document_type]
         try:
             parsed = identity.parse_resident_number(number, today)
             number, birth_date, sex = parsed.number, parsed.birth_date, parsed.sex
+            if prefixes and not number.startswith(prefixes):
+                errors["id_number"] = ValidationError(
+                    _("This permit's number starts with %(codes)s."),
+                    params={"codes": " / ".join(prefixes)}, code="permit_prefix")
         except identity.InvalidIdentityNumber as exc:
             errors["id_number"] = ValidationError(IDENTITY_ERRORS[exc.code], code=exc.code)
     elif not number:
@@ -75,7 +89,7 @@ def build_elder(*, id_number: str, document_type: str = DocumentType.RESIDENT_ID
         min_age = min_age if min_age is not None else int(value_on("elder.min_age", today))
         age = identity.age_on(birth_date, today)
         if age < min_age:
-            field = "id_number" if document_type == DocumentType.RESIDENT_ID else "birth_date"
+            field = "id_number" if decoded else "birth_date"
             errors[field] = ValidationError(
                 _("Aged %(age)s: the registry is for people aged %(min)s or over (Art 12)."),
                 params={"age": age, "min": min_age}, code="under_age")
@@ -89,7 +103,7 @@ def build_elder(*, id_number: str, document_type: str = DocumentType.RESIDENT_ID
             exclude += ["hukou_street", "residence_street", "community"]
         elder.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        derived = ("birth_date", "sex") if document_type == DocumentType.RESIDENT_ID else ()
+        derived = ("birth_date", "sex") if decoded else ()
         for field, messages in exc.error_dict.items():
             # birth date and sex come from a resident number: its own error says it
             if field not in derived:

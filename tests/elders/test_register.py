@@ -29,3 +29,41 @@ def test_duplicate_and_invalid_numbers_are_field_errors_and_write_nothing(tree):
     assert duplicate.value.error_dict["id_number"][0].code == "duplicate"
     assert invalid.value.error_dict["id_number"][0].code == "check_character"
     assert Elder.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("document_type", "prefix", "ok"),
+    [("hk_macao_permit", "810000", True), ("hk_macao_permit", "820000", True),
+     ("taiwan_permit", "830000", True), ("taiwan_permit", "810000", False),
+     ("hk_macao_permit", "440106", False)],
+)
+def test_residence_permits_follow_gb_11643_under_their_own_codes(tree, document_type, prefix,
+                                                                 ok):
+    from datetime import date
+
+    from apps.core.demo import synthetic_identity
+
+    number = synthetic_identity(prefix, date(1950, 7, 8), 15)
+    if not ok:
+        with pytest.raises(ValidationError) as error:
+            register_elder(name="陈", id_number=number, document_type=document_type,
+                           residence_street=tree["street"])
+        assert error.value.error_dict["id_number"][0].code == "permit_prefix"
+        return
+    elder = register_elder(name="陈", id_number=number, document_type=document_type,
+                           residence_street=tree["street"])
+    # birth date and sex come from the number, as on a resident card
+    assert (elder.birth_date, elder.sex) == (date(1950, 7, 8), "M")
+
+
+def test_a_permit_with_a_bad_check_character_is_refused(tree):
+    from datetime import date
+
+    from apps.core.demo import synthetic_identity
+
+    number = synthetic_identity("810000", date(1950, 7, 8), 15)
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    with pytest.raises(ValidationError) as error:
+        register_elder(name="陈", id_number=wrong, document_type="hk_macao_permit",
+                       residence_street=tree["street"])
+    assert error.value.error_dict["id_number"][0].code == "check_character"

@@ -40,7 +40,7 @@ def test_clerk_registers_an_elder_with_an_agent(client, window, tree):
         ({"id_number": synthetic_identity("440106", date(1980, 1, 1), 3)}, "id_number",
          "60周岁"),
         ({"id_number": "44010620990101001X"}, "id_number", ""),
-        ({"document_type": "hk_macao_permit", "id_number": "H1234567",
+        ({"document_type": "foreign_permanent", "id_number": "912345678901234567",
           "birth_date": "2099-01-01", "sex": "F"}, "birth_date", "晚于今天"),
     ],
 )
