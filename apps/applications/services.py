@@ -27,7 +27,7 @@ from apps.elders.models import LifeStatus
 from apps.policy.lookup import value_on
 from apps.regions.models import Region
 from apps.subsidies import services as subsidies
-from apps.subsidies.models import EndReason
+from apps.subsidies.models import EndReason, Entitlement
 from apps.workdays.working_days import add_working_days
 
 ERRORS = {
@@ -52,6 +52,8 @@ ERRORS = {
     "assessed_on_required": _("Give the date of the assessment."),
     "not_eligible": _("The rules do not allow approval: %(reasons)s"),
     "bad_material": _("Unknown material: %(code)s."),
+    "already_entitled": _("The elder already holds an entitlement: a change of "
+                          "circumstances or a re-assessment request changes it."),
 }
 
 STEP_PERMISSION = {
@@ -140,6 +142,10 @@ def receive_application(*, elder, kind: str, by, received_on: date | None = None
     if kind in (Kind.SUBSIDY, Kind.REASSESSMENT) and not elder.local_hukou:
         raise ValidationError({"kind": ValidationError(ERRORS["non_local_subsidy"],
                                                        code="non_local")})
+    if kind in (Kind.SUBSIDY, Kind.OWN_COST) and \
+            Entitlement.objects.current().filter(elder=elder).exists():
+        raise ValidationError({"kind": ValidationError(ERRORS["already_entitled"],
+                                                       code="already_entitled")})
     if kind == Kind.OBJECTION:
         target = (Application.objects.select_for_update().filter(pk=objection_to.pk).first()
                   if objection_to is not None else None)

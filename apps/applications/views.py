@@ -21,6 +21,7 @@ from apps.applications.forms import (
     StepForm,
 )
 from apps.applications.models import OPEN_STATUSES, Application, DocumentKind, Kind, Status
+from apps.audit.models import AccessAction
 from apps.audit.services import log_access
 from apps.core.forms import add_service_errors
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
@@ -73,7 +74,7 @@ class ReceiptView(ApplicationQuerysetMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_access(request=request, obj=self.object.elder)
+        log_access(request=request, obj=self.object.elder, action=AccessAction.PRINT)
         return response
 
     def get_context_data(self, **kwargs):

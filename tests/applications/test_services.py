@@ -152,3 +152,14 @@ def test_future_receipt_date_is_refused(window):
     with pytest.raises(ValidationError) as error:
         _receive(window, on=date(2099, 1, 1))
     assert error.value.error_dict["received_on"][0].code == "future"
+
+
+def test_a_second_subsidy_application_is_refused_while_an_entitlement_runs(window):
+    from tests.factories import EntitlementFactory
+
+    EntitlementFactory(elder=window["elder"], valid_from=date(2025, 9, 1))
+    with pytest.raises(ValidationError) as error:
+        _receive(window)
+    assert error.value.error_dict["kind"][0].code == "already_entitled"
+    # a re-assessment request is the way to change it
+    assert _receive(window, kind="reassessment").status == Status.RECEIVED
