@@ -23,7 +23,7 @@ from apps.applications.models import (
     Transition,
 )
 from apps.elders.identity import age_on
-from apps.elders.models import LifeStatus
+from apps.elders.models import Elder, LifeStatus
 from apps.policy.lookup import value_on
 from apps.regions.models import Region
 from apps.subsidies import services as subsidies
@@ -52,6 +52,8 @@ ERRORS = {
     "assessed_on_required": _("Give the date of the assessment."),
     "not_eligible": _("The rules do not allow approval: %(reasons)s"),
     "bad_material": _("Unknown material: %(code)s."),
+    "already_open": _("Application %(reference)s of this kind is still open for this "
+                      "elder: continue it instead."),
     "already_entitled": _("The elder already holds an entitlement: a change of "
                           "circumstances or a re-assessment request changes it."),
 }
@@ -121,6 +123,14 @@ def receive_application(*, elder, kind: str, by, received_on: date | None = None
     kind = Kind(kind)
     received_on = received_on or _today()
     _check_date(received_on, "received_on")
+    # One open application per kind and elder (a database constraint): the
+    # lock makes a second, concurrent submission wait and then see the first.
+    elder = Elder.objects.select_for_update().get(pk=elder.pk)
+    already = Application.objects.open().filter(elder=elder, kind=kind.value).first()
+    if already is not None:
+        raise ValidationError({"kind": ValidationError(
+            ERRORS["already_open"], params={"reference": already.reference},
+            code="already_open")})
     materials = list(dict.fromkeys(materials or []))
     for code in materials:
         if code not in Material.values:

@@ -163,3 +163,12 @@ def test_a_second_subsidy_application_is_refused_while_an_entitlement_runs(windo
     assert error.value.error_dict["kind"][0].code == "already_entitled"
     # a re-assessment request is the way to change it
     assert _receive(window, kind="reassessment").status == Status.RECEIVED
+
+
+def test_a_second_open_application_of_the_same_kind_is_a_field_error(window):
+    first = _receive(window)
+    with pytest.raises(ValidationError) as error:
+        _receive(window)
+    assert error.value.error_dict["kind"][0].code == "already_open"
+    assert first.reference in error.value.error_dict["kind"][0].messages[0]
+    assert Application.objects.count() == 1
