@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.applications.models import (
@@ -7,6 +8,7 @@ from apps.applications.models import (
     Material,
     Transition,
 )
+from apps.applications.services import ERRORS
 from apps.elders.models import Contact, Elder
 
 
@@ -22,7 +24,9 @@ class TransitionSerializer(serializers.ModelSerializer):
 class ApplicationSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     elder_name = serializers.CharField(source="elder.name", read_only=True)
-    allowed_actions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    allowed_actions = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="The steps that may follow, each with its own endpoint.")
 
     class Meta:
         model = Application
@@ -44,18 +48,21 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
 class ApplicationCreateSerializer(serializers.Serializer):
     """An application received at the window (an objection names the
-    decided application it disputes)."""
+    decided application it disputes). Elders, agents and disputed
+    applications are offered from the caller's scope only."""
 
     elder = serializers.PrimaryKeyRelatedField(queryset=Elder.objects.none())
     kind = serializers.ChoiceField(Kind.choices)
-    received_on = serializers.DateField(required=False)
+    received_on = serializers.DateField(required=False, help_text="Default today.")
     materials = serializers.ListField(child=serializers.ChoiceField(Material.choices),
                                       required=False, default=list)
-    agent = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.none(),
-                                               required=False, allow_null=True)
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.none(), required=False, allow_null=True,
+        help_text="The elder's guardian or authorised agent who handed it in.")
     willing_to_pay_half = serializers.BooleanField(default=False)
-    objection_to = serializers.PrimaryKeyRelatedField(queryset=Application.objects.none(),
-                                                      required=False, allow_null=True)
+    objection_to = serializers.PrimaryKeyRelatedField(
+        queryset=Application.objects.none(), required=False, allow_null=True,
+        help_text="For an objection: the decided application it disputes.")
     entrustment_reference = serializers.CharField(max_length=100, required=False,
                                                   allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -67,10 +74,41 @@ class ApplicationCreateSerializer(serializers.Serializer):
             self.fields["agent"].queryset = Contact.objects.visible_to(user)
             self.fields["objection_to"].queryset = Application.objects.visible_to(user)
 
+    def validate(self, attrs):
+        agent = attrs.get("agent")
+        if agent is not None and agent.elder_id != attrs["elder"].pk:
+            raise serializers.ValidationError(
+                {"agent": _("Choose a contact of this elder.")}, code="agent_of_other_elder")
+        return attrs
+
+
+REASON_REQUIRED = {"required": ERRORS["reason_required"], "blank": ERRORS["reason_required"]}
+
 
 class StepSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="The step's date; default today.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PassInitialCheckSerializer(StepSerializer):
+    """The street's initial check is passed: the file goes to the district."""
+
+
+class ReturnForMaterialsSerializer(StepSerializer):
+    """Materials are missing: the file goes back to the applicant (no clock)."""
+
+    reason = serializers.CharField(error_messages=REASON_REQUIRED,
+                                   help_text="What is missing; told to the applicant.")
+
+
+class ResubmitSerializer(StepSerializer):
+    """The applicant brings the missing materials: the initial check restarts."""
+
+
+class WithdrawSerializer(StepSerializer):
+    """The applicant withdraws the application."""
+
+    reason = serializers.CharField(error_messages=REASON_REQUIRED)
 
 
 class DecisionSerializer(StepSerializer):
@@ -81,15 +119,36 @@ class DecisionSerializer(StepSerializer):
                                                  allow_blank=True, default="")
 
 
-class PreviewQuerySerializer(serializers.Serializer):
+class ApproveSerializer(DecisionSerializer):
+    """Approve after verification or re-review; a subsidy or re-assessment
+    needs the care-need level and the date of the assessment."""
+
+
+class RefuseSerializer(DecisionSerializer):
+    """Refuse after verification or re-review, with the reasons."""
+
+    reason = serializers.CharField(error_messages=REASON_REQUIRED,
+                                   help_text="The reasons; told to the applicant.")
+
+
+class EligibilityPreviewSerializer(serializers.Serializer):
+    """The level to check the elder against; nothing is recorded."""
+
     care_level = serializers.ChoiceField(CareLevel.choices)
-    on = serializers.DateField(required=False)
+    on = serializers.DateField(required=False, help_text="Values in force on; default today.")
 
 
 class CriterionSerializer(serializers.Serializer):
     code = serializers.CharField()
     met = serializers.BooleanField()
     reason = serializers.CharField()
+
+
+class EligibleTermsSerializer(serializers.Serializer):
+    subsidy_class = serializers.CharField()
+    monthly_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    nursing_supplement = serializers.DecimalField(max_digits=10, decimal_places=2)
+    elder_share = serializers.DecimalField(max_digits=4, decimal_places=3)
 
 
 class EligibilitySerializer(serializers.Serializer):
@@ -99,4 +158,4 @@ class EligibilitySerializer(serializers.Serializer):
     prerequisites = CriterionSerializer(many=True)
     class1 = CriterionSerializer(many=True)
     class2 = CriterionSerializer(many=True)
-    entitlement = serializers.DictField(allow_null=True)
+    entitlement = EligibleTermsSerializer(allow_null=True)

@@ -89,9 +89,14 @@ class ElderCreateSerializer(ElderProfileSerializer):
     id_number = serializers.CharField(max_length=32, write_only=True)
     birth_date = serializers.DateField(
         required=False, allow_null=True,
-        help_text="Only for documents other than a resident identity card, whose number "
-                  "gives the birth date and sex.")
+        help_text="Only for documents whose number does not carry the birth date and sex "
+                  "(a foreigner's card, other).")
     sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
+
+    def registration(self) -> dict:
+        """The keyword arguments of ``register_elder`` (which reads the birth
+        date and sex from a number that carries them)."""
+        return {**self.validated_data, **self.profile_changes()}
 
 
 class ElderUpdateSerializer(ElderProfileSerializer):

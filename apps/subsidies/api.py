@@ -1,15 +1,13 @@
-from datetime import date
-
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.core.api import ScopedViewSetMixin
 from apps.core.filters import ScopedFilterSet
 from apps.core.permissions import ActionPermissions
+from apps.elders.api import FIELD_ERRORS, ServiceViewSetMixin
 from apps.elders.models import Elder
 from apps.subsidies import rules
 from apps.subsidies.models import Entitlement, EntitlementStatus, SubsidyClass
@@ -17,42 +15,51 @@ from apps.subsidies.serializers import EntitlementSerializer, FraudCancellationS
 from apps.subsidies.services import cancel_for_fraud
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-10"})
+class MonthFilter(filters.DateFilter):
+    """A calendar month written YYYY-MM, read as its first day."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, input_formats=["%Y-%m"], **kwargs)
+
+
 class EntitlementFilter(ScopedFilterSet):
+    # ScopedFilterSet narrows the elders to those the caller sees.
     elder = filters.ModelChoiceFilter(queryset=Elder.objects.all())
     status = filters.ChoiceFilter(choices=EntitlementStatus.choices)
     subsidy_class = filters.ChoiceFilter(choices=SubsidyClass.choices)
-    month = filters.CharFilter(method="filter_month", label="in force in month YYYY-MM")
+    month = MonthFilter(method="filter_month",
+                        label="In force during the month YYYY-MM (cancelled ones excluded)")
 
     class Meta:
         model = Entitlement
         fields = ["elder", "status", "subsidy_class"]
 
     def filter_month(self, queryset, name, value):
-        try:
-            start = date.fromisoformat(f"{value}-01")
-        except ValueError as exc:
-            raise ValidationError({"month": ["YYYY-MM"]}) from exc
+        start = rules.month_start(value)
         return queryset.in_force_during(start, rules.month_end(start)).exclude(
             status=EntitlementStatus.CANCELLED)
 
 
-class EntitlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class EntitlementViewSet(ServiceViewSetMixin, ScopedViewSetMixin,
+                         viewsets.ReadOnlyModelViewSet):
     """Monthly entitlements as settlement reads them; cancellation for fraud."""
 
-    queryset = Entitlement.objects.select_related("elder").order_by("elder_id", "-valid_from")
+    queryset = Entitlement.objects.order_by("elder_id", "-valid_from", "-pk")
     serializer_class = EntitlementSerializer
     filterset_class = EntitlementFilter
     permission_classes = [ActionPermissions]
     action_permissions = {"cancel_for_fraud": "subsidies.cancel_entitlement"}
+    service_error_fields = {"cancelled_on": "found_on", "end_note": "reason"}
 
-    @extend_schema(request=FraudCancellationSerializer, responses=EntitlementSerializer)
+    @extend_schema(request=FraudCancellationSerializer,
+                   responses={200: EntitlementSerializer, 400: FIELD_ERRORS})
     @action(detail=True, methods=["post"], url_path="cancel-for-fraud")
     def cancel_for_fraud(self, request, pk=None, **kwargs):
+        """Cancel an entitlement obtained by fraud, recording what to recover (Art 36)."""
         entitlement = self.get_object()
         payload = FraudCancellationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        entitlement = cancel_for_fraud(entitlement=entitlement, found_on=data["found_on"],
-                                       recovery_amount=data["recovery_amount"],
-                                       reason=data["reason"], by=request.user)
+        entitlement = cancel_for_fraud(entitlement=entitlement, by=request.user,
+                                       **payload.validated_data)
         return Response(EntitlementSerializer(entitlement).data)

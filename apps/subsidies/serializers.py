@@ -13,6 +13,10 @@ class EntitlementSerializer(serializers.ModelSerializer):
 
 
 class FraudCancellationSerializer(serializers.Serializer):
-    found_on = serializers.DateField()
-    recovery_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    """Fraud found (Art 36): the entitlement is cancelled from its first day."""
+
+    found_on = serializers.DateField(help_text="The day the fraud was found.")
+    recovery_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2,
+        help_text="Yuan to recover: what was paid under the entitlement.")
     reason = serializers.CharField()

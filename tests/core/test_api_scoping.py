@@ -1,11 +1,15 @@
 """API filters obey the scope: an out-of-scope id in a filter answers
 exactly like an id that does not exist."""
 
+from datetime import date
+
 import pytest
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 
+from apps.core.demo import synthetic_identity
 from apps.core.filters import ScopedFilterBackend
 from apps.core.scoping import is_scoped_model
+from apps.elders.models import Elder
 from eldercare.api import router
 from tests.core import scope_walk
 
@@ -43,6 +47,22 @@ def test_out_of_scope_filter_ids_look_like_missing_ids(client):
             key: [m.replace("987654321", str(victim.pk)) for m in msgs]
             for key, msgs in missing.json().items()
         }, (prefix, name)
+
+
+def test_identity_number_search_cannot_probe_other_streets(client):
+    # given a victim elder and an outsider holding every permission
+    world = scope_walk.build_world()
+    victim, _marker = world.victims[Elder]
+    client.force_login(scope_walk.almighty(region=world.sibling))
+    # when the outsider searches the victim's exact number, and a number
+    # nobody holds
+    known = client.get("/api/elders/", {"id_number": victim.id_number})
+    unknown = client.get("/api/elders/", {"id_number": synthetic_identity(
+        "440106", date(1940, 1, 1), 999)})
+    # then both answers are the same empty page
+    assert known.status_code == unknown.status_code == 200
+    assert known.json() == unknown.json() == {
+        "count": 0, "next": None, "previous": None, "results": []}
 
 
 def test_the_api_speaks_json_only(client, street_user):
