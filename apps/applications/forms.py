@@ -31,9 +31,11 @@ class ApplicationForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, elder, **kwargs):
+    def __init__(self, *args, elder, entrustment_needed=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = elder.contacts.all()
+        if not entrustment_needed:
+            del self.fields["entrustment_reference"]
 
 
 class StepForm(forms.Form):
@@ -74,3 +76,4 @@ class QueueFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("All kinds")), *Kind.choices])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    received_today = forms.BooleanField(label=_("Received today"), required=False)

@@ -42,7 +42,8 @@ class ApplicationCreateView(ScopedObjectFormMixin, FormView):
     template_name = "applications/application_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "elder": self.object}
+        return {**super().get_form_kwargs(), "elder": self.object,
+                "entrustment_needed": needs_entrustment(self.object)}
 
     def form_valid(self, form):
         try:
@@ -56,13 +57,24 @@ class ApplicationCreateView(ScopedObjectFormMixin, FormView):
         return redirect("applications:application_receipt", pk=application.pk)
 
 
+def needs_entrustment(elder) -> bool:
+    """Whether a subsidy for ``elder`` is paid across districts under an
+    entrustment agreement (Art 30(2)), so the window asks for its reference."""
+    hukou, residence = elder.hukou_street, elder.residence_street
+    return rules.route(
+        kind=rules.Kind.SUBSIDY, hukou_street=hukou.pk if hukou else None,
+        hukou_district=hukou.parent_id if hukou else None,
+        residence_street=residence.pk, residence_district=residence.parent_id,
+    ).entrustment_required
+
+
 class ApplicationQuerysetMixin(ScopedViewMixin):
     model = Application
     permission_required = "applications.view_application"
 
     def get_queryset(self):
         return super().get_queryset().select_related(
-            "elder", "receiving_street", "checking_street", "service_street",
+            "elder", "receiving_street__parent", "checking_street", "service_street",
             "paying_district", "responsible_office", "received_by", "decided_by", "agent",
             "objection_to")
 
@@ -238,13 +250,19 @@ class QueueView(ApplicationQuerysetMixin, ListView):
                 queryset = queryset.filter(kind=data["kind"])
             if data["overdue"]:
                 queryset = queryset.filter(due_date__lt=timezone.localdate())
+            if data["received_today"]:
+                queryset = queryset.filter(received_on=timezone.localdate())
         return queryset.annotate(no_clock=Case(When(due_date__isnull=True, then=1),
                                                default=0, output_field=IntegerField())
                                  ).order_by("no_clock", "due_date", "received_on", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
         context["filters"] = self.filters
-        context["today"] = timezone.localdate()
+        context["today"] = today
         context["district_queue"] = self.district_queue
+        for application in context["object_list"]:
+            application.days_left = (
+                (application.due_date - today).days if application.due_date else None)
         return context

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.policy.lookup import values_on
@@ -196,6 +197,9 @@ def cancel_for_fraud(*, entitlement: Entitlement, found_on: date, recovery_amoun
     if found_on < entitlement.valid_from:
         errors["cancelled_on"] = ValidationError(
             _("The date lies before the entitlement began."), code="before_start")
+    elif found_on > timezone.localdate():
+        errors["cancelled_on"] = ValidationError(
+            _("The date cannot be in the future."), code="future")
     if errors:
         raise ValidationError(errors)
     entitlement.status = EntitlementStatus.CANCELLED

@@ -4,6 +4,7 @@ in a subsidy application; the district approves it; the entitlement shows."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.applications.models import Application
@@ -15,6 +16,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Pass-word-123"
 
+# The buttons of the journey, by their stable id, with the Chinese each must
+# show (msgids: "Save", "Start an application", "Submit the application",
+# "Print", "Open the file", "Pass the initial check", "Check eligibility",
+# "Record the decision").
+CHINESE_LABELS = {
+    "#save": "保存",
+    "#start-application": "受理申请",
+    "#submit-application": "提交申请",
+    "#print": "打印",
+    "#open-file": "打开案卷",
+    "#action-pass_initial_check": "初核通过",
+    "#check-eligibility": "核实资格",
+    "#record-decision": "记录决定",
+}
+
 
 def _sign_in(page, base, username):
     page.context.clear_cookies()
@@ -25,53 +41,77 @@ def _sign_in(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
+def _label(page, selector, seen):
+    seen[selector] = page.locator(selector).inner_text().strip()
+
+
 def test_register_apply_check_approve_and_see_the_entitlement(live_server, page, tree,
                                                                artifacts):
     base = live_server.url
     staff(Role.STREET_STAFF, region=tree["street"], username="clerk")
     staff(Role.DISTRICT_STAFF, region=tree["district"], username="officer")
-    number = synthetic_identity("440106", date(1944, 5, 1), 7)
+    today = timezone.localdate()
+    number = synthetic_identity("440106", date(today.year - 80, 5, 1), 7)
+    seen: dict[str, str] = {}
 
-    # given the clerk at the window registers an elder of 82 who lives alone
+    # given the clerk at the window registers an elder of 80 who lives alone
     _sign_in(page, base, "clerk")
     page.get_by_role("link", name="登记老年人").first.click()
+    page.wait_for_url(f"{base}/elders/register/")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    page.get_by_label("姓名").fill("梁秀英")
+    assert page.locator("#id_name").evaluate("e => e === document.activeElement")
+    page.locator("#id_name").fill("梁秀英")
     page.locator("#id_id_number").fill(number)
-    page.get_by_label("独居").check()
+    page.locator("#id_lives_alone").check()
+    _label(page, "#save", seen)
     page.screenshot(path=str(artifacts / "journey-1-register.png"), full_page=True)
     page.locator("#save").click()
     page.wait_for_selector("#start-application")
     assert "梁秀英" in page.locator("h1").inner_text()
+    assert "独居" in page.content()
 
-    # when the clerk hands in a subsidy application and passes the initial check
+    # when the clerk hands in a subsidy application
+    _label(page, "#start-application", seen)
     page.locator("#start-application").click()
-    page.get_by_label("签名的申请表").check()
-    page.get_by_label("身份证", exact=True).check()
-    page.get_by_label("户口簿", exact=True).check()
+    for material in ("application_form", "identity_card", "hukou_booklet"):
+        page.locator(f"input[name=materials][value={material}]").check()
+    _label(page, "#submit-application", seen)
     page.screenshot(path=str(artifacts / "journey-2a-apply.png"), full_page=True)
     page.locator("#submit-application").click()
-    page.screenshot(path=str(artifacts / "journey-2b-after-submit.png"), full_page=True)
+
+    # then the receipt shows the reference and the due date of the initial check
     page.wait_for_selector("[data-testid=due-date]")
     page.screenshot(path=str(artifacts / "journey-2-receipt.png"), full_page=True)
     application = Application.objects.get(elder__name="梁秀英")
     assert "受理回执" in page.content()
-    assert f"{application.due_date:%Y-%m-%d}" in page.locator("[data-testid=due-date]").inner_text()
-    page.get_by_role("link", name="打开案卷").click()
+    assert page.locator("[data-testid=reference]").inner_text() == application.reference
+    assert (f"{application.due_date:%Y-%m-%d}"
+            in page.locator("[data-testid=due-date]").inner_text())
+    assert number not in page.content()
+    _label(page, "#print", seen)
+    _label(page, "#open-file", seen)
+
+    # when the clerk passes the initial check
+    page.locator("#open-file").click()
+    _label(page, "#action-pass_initial_check", seen)
     page.locator("#action-pass_initial_check").click()
     page.wait_for_selector("text=区核实")
 
-    # then the district officer finds it in the verification queue
+    # then the district officer finds it in the verification queue, checks
+    # the eligibility with a severe care need and approves
     _sign_in(page, base, "officer")
     page.get_by_role("link", name="核实队列").first.click()
     page.get_by_role("link", name=application.reference).click()
-    page.get_by_label("照顾需求等级（评估结果）").select_option("severe")
-    page.get_by_label("评估日期").fill(f"{date.today():%Y-%m-%d}")
+    page.locator("#id_care_level").select_option("severe")
+    page.locator("#id_assessed_on").fill(f"{today:%Y-%m-%d}")
+    _label(page, "#check-eligibility", seen)
+    _label(page, "#record-decision", seen)
     page.locator("#check-eligibility").click()
     page.wait_for_selector("#eligibility")
     assert "600" in page.locator("#eligibility").inner_text()
+    assert not Entitlement.objects.exists()
     page.screenshot(path=str(artifacts / "journey-3-eligibility.png"), full_page=True)
-    page.get_by_label("核准", exact=True).check()
+    page.locator("input[name=decision][value=approve]").check()
     page.locator("#record-decision").click()
     page.wait_for_selector("text=已核准")
 
@@ -85,3 +125,4 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
     entitlement = Entitlement.objects.get(elder__name="梁秀英")
     assert application.status == "approved"
     assert entitlement.valid_from == application.decided_on.replace(day=1)
+    assert seen == CHINESE_LABELS
