@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.elders",
     "apps.applications",
     "apps.subsidies",
+    "apps.assessments",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,7 @@ ROLE_JURISDICTION = {
 ADMIN_SITE_ROLES = {Role.DISTRICT_STAFF, Role.CITY_STAFF, Role.ADMINISTRATOR}
 
 _REFERENCE_READ = [
+    "assessments.view_instrument", "assessments.view_item",
     "regions.view_region",
     "policy.view_policyvalue",
     "workdays.view_calendarday",
@@ -45,6 +46,11 @@ _REFERENCE_READ = [
     "catalogue.view_serviceitem",
 ]
 
+# Instrument versions are reference data an administrator adds.
+_INSTRUMENT_EDIT = [
+    f"assessments.{verb}_{model}" for verb in ("add", "change")
+    for model in ("instrument", "dimension", "item", "option", "gradeband", "careneedmapping")
+]
 _CONTACTS = ["elders.view_contact", "elders.add_contact", "elders.change_contact"]
 _APPLICATIONS_READ = [
     "applications.view_application", "applications.view_transition",
@@ -117,6 +123,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "workdays.add_calendarday", "workdays.change_calendarday",
         "workdays.add_calendaryear", "workdays.change_calendaryear",
         "catalogue.add_serviceitem", "catalogue.change_serviceitem",
+        *_INSTRUMENT_EDIT,
         "audit.view_accesslog",
     ],
 }

@@ -161,7 +161,7 @@ def score(instrument: Instrument, answers: Mapping[str, str],
     preliminary = instrument.band_for_total(total)
     rules = instrument.rules
     coma = findings.coma or any(option.coma for option in chosen.values())
-    if coma:
+    if coma and rules.coma_grade:
         return Result(subtotals, total, preliminary.grade, rules.coma_grade, ("coma",))
     reasons = []
     if rules.mental_raises and findings.mental_diagnosis:
@@ -172,3 +172,35 @@ def score(instrument: Instrument, answers: Mapping[str, str],
     worst = max(band.ordinal for band in instrument.bands)
     final = instrument.band_for_ordinal(min(preliminary.ordinal + raise_by, worst))
     return Result(subtotals, total, preliminary.grade, final.grade, tuple(reasons))
+
+
+def problems(instrument: Instrument) -> list[str]:
+    """What keeps a scored instrument from scoring every possible answer set.
+
+    Checked before an instrument version is used: every item has options,
+    every item's dimension exists, the bands cover 0 to the maximum total
+    with no gap or overlap, and the coma grade is one of the bands.
+    """
+    found = []
+    dimensions = {d.code for d in instrument.dimensions}
+    for item in instrument.items:
+        if not item.options:
+            found.append(f"{item.code}: no options")
+        if item.dimension not in dimensions:
+            found.append(f"{item.code}: unknown dimension {item.dimension}")
+    if not instrument.items:
+        return [*found, "no items"]
+    covered = [0] * (instrument.maximum + 1)
+    for band in instrument.bands:
+        for total in range(max(band.low, 0), min(band.high, instrument.maximum) + 1):
+            covered[total] += 1
+    gaps = [t for t, n in enumerate(covered) if n == 0]
+    overlaps = [t for t, n in enumerate(covered) if n > 1]
+    if gaps:
+        found.append(f"totals without a grade: {gaps[0]}…{gaps[-1]}")
+    if overlaps:
+        found.append(f"totals in two grades: {overlaps[0]}…{overlaps[-1]}")
+    grades = {band.grade for band in instrument.bands}
+    if instrument.rules.coma_grade and instrument.rules.coma_grade not in grades:
+        found.append(f"coma grade {instrument.rules.coma_grade} is not a grade")
+    return found

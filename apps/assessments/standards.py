@@ -168,3 +168,58 @@ def gbt_42195() -> Instrument:
         bands=tuple(Band(*band) for band in BANDS),
         rules=RULES,
     )
+
+
+# Other results §0.1 item 7 lets a district record and map the same way.
+BARTHEL = {
+    "code": "Barthel", "version": "1965", "name": "Barthel 指数", "kind": "total",
+    "basis": "Mahoney & Barthel 1965; 分级 WS/T 431-2013",
+    "bands": [("independent", 0, 100, 100, "无需依赖"), ("slight", 1, 61, 99, "轻度依赖"),
+              ("moderate", 2, 41, 60, "中度依赖"), ("severe", 3, 0, 40, "重度依赖")],
+    "care_levels": {"independent": "none", "slight": "mild", "moderate": "moderate",
+                    "severe": "severe"},
+}
+LTC_2021 = {
+    "code": "LTC-2021", "version": "2021", "name": "长期护理失能等级评估标准（试行）",
+    "kind": "grade", "basis": "医保办发〔2021〕37号",
+    "bands": [("0", 0, None, None, "基本正常"), ("1", 1, None, None, "轻度失能"),
+              ("2", 2, None, None, "中度失能"), ("3", 3, None, None, "重度失能Ⅰ级"),
+              ("4", 4, None, None, "重度失能Ⅱ级"), ("5", 5, None, None, "重度失能Ⅲ级")],
+    "care_levels": {"0": "none", "1": "mild", "2": "moderate", "3": "severe", "4": "severe",
+                    "5": "severe"},
+}
+
+
+def seed(apps) -> None:
+    """Create the seeded instruments (for a data migration; idempotent)."""
+    Instrument = apps.get_model("assessments", "Instrument")
+    if Instrument.objects.filter(code=CODE, version=VERSION).exists():
+        return
+    gbt = Instrument.objects.create(
+        code=CODE, version=VERSION, name="老年人能力评估规范", kind="items", is_default=True,
+        basis="GB/T 42195-2022", coma_grade=RULES.coma_grade,
+        mental_diagnosis_raises=RULES.mental_raises, risk_events_raise=RULES.events_raise,
+        risk_events_threshold=RULES.events_threshold,
+        risk_event_count_cap=RULES.event_count_cap, max_raise=RULES.max_raise)
+    dimensions = {code: gbt.dimensions.create(code=code, label=label, order=i)
+                  for i, (code, label) in enumerate(DIMENSIONS)}
+    for i, (code, dimension, label, options) in enumerate(ITEMS):
+        item = gbt.items.create(code=code, dimension=dimensions[dimension], label=label,
+                                order=i)
+        for j, option in enumerate(options):
+            code_, score_, label_, *coma = option
+            item.options.create(code=code_, score=score_, label=label_,
+                                is_coma=bool(coma and coma[0]), order=j)
+    _bands(gbt, BANDS, CARE_NEED_LEVELS)
+    for data in (BARTHEL, LTC_2021):
+        other = Instrument.objects.create(
+            code=data["code"], version=data["version"], name=data["name"], kind=data["kind"],
+            basis=data["basis"])
+        _bands(other, data["bands"], data["care_levels"])
+
+
+def _bands(instrument, bands, care_levels) -> None:
+    for grade, ordinal, low, high, label in bands:
+        instrument.bands.create(grade=grade, ordinal=ordinal, low=low, high=high, label=label)
+    for grade, level in care_levels.items():
+        instrument.care_levels.create(grade=grade, care_level=level)

@@ -50,6 +50,7 @@ SEED_MIGRATIONS = [
     "apps.policy.migrations.0002_seed_guangzhou_values",
     "apps.workdays.migrations.0002_seed_chinesecalendar",
     "apps.catalogue.migrations.0002_seed_items",
+    "apps.assessments.migrations.0002_seed_instruments",
 ]
 
 

@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from apps.assessments import scoring
+from apps.assessments.models import (
+    CareNeedMapping,
+    Dimension,
+    GradeBand,
+    Instrument,
+    Item,
+    Option,
+)
+
+
+class DimensionInline(admin.TabularInline):
+    model = Dimension
+    extra = 0
+
+
+class GradeBandInline(admin.TabularInline):
+    model = GradeBand
+    extra = 0
+
+
+class CareNeedMappingInline(admin.TabularInline):
+    model = CareNeedMapping
+    extra = 0
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    """Instrument versions: add a version for a revision of the standard
+    rather than editing one that assessments were made with."""
+
+    list_display = ["name", "code", "version", "kind", "is_default", "problem_list"]
+    list_filter = ["kind", "is_default"]
+    readonly_fields = ["problem_list"]
+    inlines = [DimensionInline, GradeBandInline, CareNeedMappingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_parts()
+
+    @admin.display(description=_("problems"))
+    def problem_list(self, instrument):
+        if instrument.pk is None or instrument.kind != "items":
+            return "—"
+        return "; ".join(scoring.problems(instrument.as_scoring())) or _("none")
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "dimension", "instrument"]
+    list_filter = ["instrument"]
+    list_select_related = ["dimension", "instrument"]
+    inlines = [OptionInline]
