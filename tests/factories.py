@@ -163,3 +163,29 @@ class EntitlementFactory(DjangoModelFactory):
     service_street = factory.LazyAttribute(lambda o: o.elder.hukou_street)
     paying_district = factory.LazyAttribute(lambda o: o.elder.hukou_street.parent)
     valid_from = date(2025, 10, 1)
+
+
+class AssessmentBodyFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessments.AssessmentBody"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Assessment body {n}")
+    credit_code = factory.Sequence(lambda n: f"TESTAB{n:012d}")
+
+    @factory.post_generation
+    def districts(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.districts.set(extracted)
+
+
+class AssessorFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessments.Assessor"
+
+    body = factory.SubFactory(AssessmentBodyFactory)
+    name = factory.Sequence(lambda n: f"Assessor {n}")
+    profession = "nurse"
+    qualification = "护士执业证书"
+    trained_on = date(2025, 3, 1)
+    examination_passed_on = date(2025, 4, 1)

@@ -82,6 +82,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "applications.add_application", "applications.receive_application",
         "applications.decide_application", "applications.add_document",
         "subsidies.cancel_entitlement",
+        "assessments.view_assessment", "assessments.schedule_assessment",
+        "assessments.view_assessmentbody", "assessments.add_assessmentbody",
+        "assessments.change_assessmentbody", "assessments.view_assessor",
+        "assessments.add_assessor", "assessments.change_assessor",
         "providers.view_provider", "providers.add_provider", "providers.change_provider",
         "accounts.view_user",
         "regions.add_region", "regions.change_region",
@@ -90,6 +94,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ASSESSOR: [
         *_REFERENCE_READ,
         "elders.view_elder",
+        "assessments.view_assessment", "assessments.conduct_assessment",
+        "assessments.view_assessor", "assessments.view_assessmentbody",
     ],
     Role.FINANCE_OFFICER: [
         *_REFERENCE_READ,

@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.assessments import scoring
 from apps.assessments.models import (
+    Assessment,
+    AssessmentBody,
+    Assessor,
     CareNeedMapping,
     Dimension,
     GradeBand,
@@ -10,6 +13,7 @@ from apps.assessments.models import (
     Item,
     Option,
 )
+from apps.core.admin import ReadOnlyAdminMixin, ScopedAdmin
 
 
 class DimensionInline(admin.TabularInline):
@@ -58,3 +62,34 @@ class ItemAdmin(admin.ModelAdmin):
     list_filter = ["instrument"]
     list_select_related = ["dimension", "instrument"]
     inlines = [OptionInline]
+
+
+@admin.register(AssessmentBody)
+class AssessmentBodyAdmin(ScopedAdmin):
+    list_display = ["name", "credit_code"]
+    search_fields = ["name", "credit_code"]
+    filter_horizontal = ["districts"]
+
+
+@admin.register(Assessor)
+class AssessorAdmin(ScopedAdmin):
+    list_display = ["name", "profession", "body", "trained_on", "examination_passed_on",
+                    "active"]
+    list_filter = ["profession", "active"]
+    search_fields = ["name"]
+    list_select_related = ["body"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Assessments change only through their services (scored on the server,
+    locked once signed); admin shows them."""
+
+    list_display = ["elder", "instrument", "status", "total", "final_grade", "care_level",
+                    "requested_on"]
+    list_filter = ["status", "reason", "final_grade"]
+    list_select_related = ["elder", "instrument"]
+    exclude = ["assessors"]
+
+    def has_add_permission(self, request):
+        return False

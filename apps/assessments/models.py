@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.applications.models import CareLevel
 from apps.assessments import scoring
 from apps.audit.history import track_changes
+from apps.core.models import ScopedManager, TimeStampedModel
 
 
 class InstrumentKind(models.TextChoices):
@@ -206,3 +209,174 @@ class CareNeedMapping(models.Model):
 
     def __str__(self):
         return f"{self.grade} → {self.get_care_level_display()}"
+
+
+class Profession(models.TextChoices):
+    PHYSICIAN = "physician", _("Licensed (assistant) physician")
+    NURSE = "nurse", _("Nurse")
+    SOCIAL_WORKER = "social_worker", _("Social worker (junior or intermediate)")
+    CARE_WORKER = "care_worker", _("Eldercare worker (intermediate or senior)")
+
+
+@track_changes()
+class AssessmentBody(TimeStampedModel):
+    """A third-party assessment body and the districts it is contracted for."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18,
+                                   unique=True)
+    districts = models.ManyToManyField("regions.Region", verbose_name=_("contracted districts"),
+                                       related_name="assessment_bodies")
+
+    objects = ScopedManager()
+
+    scope_region = "districts"
+
+    class Meta:
+        verbose_name = _("assessment body")
+        verbose_name_plural = _("assessment bodies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+@track_changes()
+class Assessor(TimeStampedModel):
+    """An assessor of a body: qualified once trained and examined by the city centre."""
+
+    body = models.ForeignKey(AssessmentBody, verbose_name=_("assessment body"),
+                             on_delete=models.PROTECT, related_name="assessors")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("account"),
+                                on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="assessor")
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    profession = models.CharField(_("profession"), max_length=20, choices=Profession.choices)
+    qualification = models.CharField(_("qualification certificate"), max_length=100)
+    trained_on = models.DateField(_("trained on"), null=True, blank=True)
+    examination_passed_on = models.DateField(_("examination passed on"), null=True,
+                                             blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedManager()
+
+    scope_region = "body__districts"
+
+    class Meta:
+        verbose_name = _("assessor")
+        verbose_name_plural = _("assessors")
+        ordering = ["body", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_profession_display()})"
+
+    @property
+    def qualified(self) -> bool:
+        return bool(self.active and self.qualification and self.trained_on
+                    and self.examination_passed_on)
+
+
+class AssessmentStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_PROGRESS = "in_progress", _("Being entered")
+    SCORED = "scored", _("Scored, awaiting signatures")
+    LOCKED = "locked", _("Signed and locked")
+
+
+class AssessmentReason(models.TextChoices):
+    FIRST = "first", _("First assessment")
+    ROUTINE = "routine", _("Routine re-assessment")
+    CHANGE = "change", _("Change of condition")
+    REVIEW = "review", _("Second team after a disputed result (复评)")
+    OTHER = "other", _("Other")
+
+
+class Place(models.TextChoices):
+    ON_SITE = "on_site", _("At the assessment site")
+    HOME = "home", _("At the elder's home")
+
+
+@track_changes()
+class Assessment(TimeStampedModel):
+    """One assessment of an elder with one instrument version, from request to
+    lock. The server scores it from the chosen options; a locked assessment
+    never changes, and a disputed one gets a second assessment (复评)."""
+
+    elder = models.ForeignKey("elders.Elder", verbose_name=_("elder"),
+                              on_delete=models.PROTECT, related_name="assessments")
+    application = models.ForeignKey(
+        "applications.Application", verbose_name=_("application"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="assessments")
+    instrument = models.ForeignKey(Instrument, verbose_name=_("instrument"),
+                                   on_delete=models.PROTECT, related_name="assessments")
+    review_of = models.OneToOneField(
+        "self", verbose_name=_("second assessment of"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="review")
+    reason = models.CharField(_("reason"), max_length=10, choices=AssessmentReason.choices)
+    status = models.CharField(_("status"), max_length=12, choices=AssessmentStatus.choices,
+                              default=AssessmentStatus.REQUESTED, editable=False)
+    requested_on = models.DateField(_("requested on"))
+    body = models.ForeignKey(AssessmentBody, verbose_name=_("assessment body"),
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="assessments")
+    place = models.CharField(_("place"), max_length=10, choices=Place.choices, blank=True)
+    scheduled_on = models.DateField(_("scheduled on"), null=True, blank=True)
+    assessors = models.ManyToManyField(Assessor, verbose_name=_("assessors"), blank=True,
+                                       related_name="assessments")
+    # The answers (item code -> option code) and the Appendix A findings.
+    answers = models.JSONField(_("answers"), default=dict, blank=True, editable=False)
+    coma = models.BooleanField(_("coma (A.5.11)"), default=False)
+    mental_diagnosis = models.BooleanField(
+        _("dementia or another mental disorder diagnosed (A.4.1)"), default=False)
+    risk_events = models.JSONField(_("care-risk events in the last 30 days (A.2.14)"),
+                                   default=dict, blank=True)
+    # The server's scoring.
+    subtotals = models.JSONField(_("dimension scores"), default=dict, blank=True,
+                                 editable=False)
+    total = models.PositiveSmallIntegerField(_("total"), null=True, blank=True,
+                                             editable=False)
+    preliminary_grade = models.CharField(_("preliminary grade"), max_length=20, blank=True,
+                                         editable=False)
+    final_grade = models.CharField(_("final grade"), max_length=20, blank=True,
+                                   editable=False)
+    change_reasons = models.JSONField(_("reasons for a change"), default=list, blank=True,
+                                      editable=False)
+    care_level = models.CharField(_("care-need level"), max_length=10,
+                                  choices=CareLevel.choices, blank=True, editable=False)
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
+    informant_name = models.CharField(_("informant"), max_length=50, blank=True)
+    informant_relationship = models.CharField(_("informant's relationship"), max_length=30,
+                                              blank=True)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
+    # Art 21: the fee and who pays it.
+    fee = models.DecimalField(_("fee"), max_digits=8, decimal_places=2, null=True,
+                              blank=True)
+    district_pays = models.DecimalField(_("paid by the district"), max_digits=8,
+                                        decimal_places=2, null=True, blank=True)
+    elder_pays = models.DecimalField(_("paid by the elder"), max_digits=8, decimal_places=2,
+                                     null=True, blank=True)
+
+    objects = ScopedManager()
+
+    scope_region = ("elder__hukou_street", "elder__residence_street")
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-requested_on", "-pk"]
+        permissions = [
+            ("conduct_assessment", _("Can enter, score and sign an assessment")),
+            ("schedule_assessment", _("Can request and schedule assessments")),
+        ]
+
+    def __str__(self):
+        return f"{self.elder.name} · {self.instrument} · {self.get_status_display()}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.elder.name} · {self.requested_on}"
+
+    @property
+    def audit_region(self):
+        return self.elder.residence_street

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.roles import Role
 from apps.applications.models import Application, Document, Transition
+from apps.assessments.models import Assessment, AssessmentBody, Assessor
 from apps.audit.models import AccessLog
 from apps.core.scoping import is_scoped_model
 from apps.elders.models import Contact, Elder
@@ -30,6 +31,8 @@ from apps.regions.models import Region
 from apps.subsidies.models import Entitlement
 from tests.factories import (
     ApplicationFactory,
+    AssessmentBodyFactory,
+    AssessorFactory,
     DocumentFactory,
     ElderFactory,
     EntitlementFactory,
@@ -94,6 +97,22 @@ def _entitlement_victim(world, marker):
     return EntitlementFactory(elder=elder, end_note=marker)
 
 
+def _body_victim(world, marker):
+    return AssessmentBodyFactory(name=marker, districts=[world.district])
+
+
+def _assessor_victim(world, marker):
+    return AssessorFactory(name=marker, body=AssessmentBodyFactory(districts=[world.district]))
+
+
+def _assessment_victim(world, marker):
+    from apps.assessments.services import request_assessment
+
+    elder = ElderFactory(name=marker, residence_street=world.street,
+                         hukou_street=world.street)
+    return request_assessment(elder=elder, reason="first")
+
+
 def _access_victim(world, marker):
     return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
                                     object_label=marker, region=world.street)
@@ -110,6 +129,9 @@ VICTIM_BUILDERS = {
     Transition: _transition_victim,
     Document: _document_victim,
     Entitlement: _entitlement_victim,
+    AssessmentBody: _body_victim,
+    Assessor: _assessor_victim,
+    Assessment: _assessment_victim,
 }
 
 

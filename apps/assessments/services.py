@@ -1,0 +1,237 @@
+"""State changes of assessments: request, schedule, enter answers, score on
+the server, sign and lock, and a second team after a dispute (Art 20–21)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.assessments import scoring
+from apps.assessments.models import (
+    Assessment,
+    AssessmentReason,
+    AssessmentStatus,
+    Instrument,
+    Place,
+)
+from apps.policy.lookup import value_on
+
+CENT = Decimal("0.01")
+EDITABLE = (AssessmentStatus.SCHEDULED, AssessmentStatus.IN_PROGRESS, AssessmentStatus.SCORED)
+SUBSIDY_KINDS = ("subsidy", "reassessment", "objection")
+
+ANSWER_ERRORS = {
+    "missing": _("Answer this item."),
+    "not_an_option": _("Choose one of this item's options."),
+    "unknown_item": _("This instrument has no such item."),
+}
+
+
+def _district(elder):
+    return (elder.hukou_street or elder.residence_street).parent
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update(of=("self",)).select_related(
+        "elder__hukou_street__parent", "elder__residence_street__parent", "instrument",
+        "application").get(pk=assessment.pk)
+
+
+def assessment_fee(*, on: date, subsidy_applicant: bool, district, fee: Decimal | None = None
+                   ) -> tuple[Decimal, Decimal, Decimal]:
+    """The fee and its split (Art 21): at least the floor; the district pays
+    all of it for subsidy applicants (re-assessments included), half for
+    everyone else. Returns (fee, district pays, elder pays)."""
+    floor = value_on("assessment.fee_floor", on, district)
+    fee = max(fee if fee is not None else floor, floor).quantize(CENT)
+    key = "assessment.district_share." + ("subsidy" if subsidy_applicant else "other")
+    district_pays = (fee * value_on(key, on, district)).quantize(CENT)
+    return fee, district_pays, fee - district_pays
+
+
+@transaction.atomic
+def request_assessment(*, elder, reason: str, application=None, on: date | None = None,
+                       fee: Decimal | None = None, review_of: Assessment | None = None
+                       ) -> Assessment:
+    """Request an assessment with the default instrument version."""
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"requested_on": ValidationError(
+            _("The date cannot be in the future."), code="future")})
+    instrument = Instrument.objects.get(is_default=True)
+    subsidy = application is not None and application.kind in SUBSIDY_KINDS
+    if review_of is not None:
+        subsidy = subsidy or (review_of.application is not None
+                              and review_of.application.kind in SUBSIDY_KINDS)
+    amount, district_pays, elder_pays = assessment_fee(
+        on=on, subsidy_applicant=subsidy, district=_district(elder), fee=fee)
+    assessment = Assessment(
+        elder=elder, application=application, instrument=instrument, reason=reason,
+        requested_on=on, review_of=review_of, fee=amount, district_pays=district_pays,
+        elder_pays=elder_pays)
+    assessment.full_clean()
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def schedule_assessment(*, assessment: Assessment, body, assessors: list, place: str,
+                        on: date) -> Assessment:
+    """Give the assessment a body, its assessors, a place and a date.
+
+    The body must be contracted for the elder's district and every assessor
+    of that body qualified; a home assessment needs at least the policy's
+    number of assessors (two); a second assessment (复评) needs a team that
+    shares no assessor with the first.
+    """
+    assessment = _locked(assessment)
+    if assessment.status not in (AssessmentStatus.REQUESTED, AssessmentStatus.SCHEDULED):
+        raise ValidationError(_("This assessment is already under way."), code="under_way")
+    district = _district(assessment.elder)
+    errors = {}
+    if not body.districts.filter(pk=district.pk).exists():
+        errors["body"] = ValidationError(
+            _("%(body)s is not contracted for %(district)s."),
+            params={"body": body.name, "district": district.name}, code="not_contracted")
+    wrong = [a.name for a in assessors if a.body_id != body.pk or not a.qualified]
+    if wrong:
+        errors["assessors"] = ValidationError(
+            _("Not a qualified assessor of this body: %(names)s."),
+            params={"names": "、".join(wrong)}, code="not_qualified")
+    needed = int(value_on("assessment.home_min_assessors", on, district)) \
+        if place == Place.HOME else 1
+    if len({a.pk for a in assessors}) < needed:
+        errors.setdefault("assessors", ValidationError(
+            _("An assessment at home needs at least %(n)s assessors (Art 20)."),
+            params={"n": needed}, code="too_few"))
+    if assessment.review_of_id:
+        first_team = set(assessment.review_of.assessors.values_list("pk", flat=True))
+        if first_team & {a.pk for a in assessors}:
+            errors.setdefault("assessors", ValidationError(
+                _("The second assessment needs a team other than the first."),
+                code="same_team"))
+    if place not in Place.values:
+        errors["place"] = ValidationError(_("Choose the place."), code="place")
+    if errors:
+        raise ValidationError(errors)
+    assessment.body, assessment.place, assessment.scheduled_on = body, place, on
+    assessment.status = AssessmentStatus.SCHEDULED
+    assessment.save()
+    assessment.assessors.set(assessors)
+    return assessment
+
+
+@transaction.atomic
+def save_answers(*, assessment: Assessment, answers: dict[str, str],
+                 coma: bool | None = None, mental_diagnosis: bool | None = None,
+                 risk_events: dict[str, int] | None = None) -> Assessment:
+    """Save some answers of the draft (one screen at a time).
+
+    Each answer is checked against its item's options; nothing of a step
+    with a wrong answer is saved. A scored assessment goes back to entry.
+    """
+    assessment = _locked(assessment)
+    if assessment.status not in EDITABLE:
+        raise ValidationError(_("The assessment cannot be changed now (%(status)s)."),
+                              params={"status": assessment.get_status_display()},
+                              code="not_editable")
+    instrument = Instrument.objects.with_parts().get(pk=assessment.instrument_id).as_scoring()
+    items = {item.code: item for item in instrument.items}
+    errors = {}
+    for code, option in answers.items():
+        item = items.get(code)
+        if item is None:
+            errors[code] = ValidationError(ANSWER_ERRORS["unknown_item"], code="unknown_item")
+        elif item.option(str(option)) is None:
+            errors[code] = ValidationError(ANSWER_ERRORS["not_an_option"],
+                                           code="not_an_option")
+    events = risk_events if risk_events is not None else assessment.risk_events
+    if any(not isinstance(n, int) or not 0 <= n <= 3 for n in events.values()):
+        errors["risk_events"] = ValidationError(
+            _("Count each kind of event as 0, 1, 2 or 3 (three or more)."), code="events")
+    if errors:
+        raise ValidationError(errors)
+    assessment.answers = {**assessment.answers, **{k: str(v) for k, v in answers.items()}}
+    if coma is not None:
+        assessment.coma = coma
+    if mental_diagnosis is not None:
+        assessment.mental_diagnosis = mental_diagnosis
+    assessment.risk_events = events
+    assessment.status = AssessmentStatus.IN_PROGRESS
+    assessment.total = None
+    assessment.final_grade = assessment.preliminary_grade = ""
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def score_assessment(*, assessment: Assessment, on: date | None = None) -> Assessment:
+    """Score every answer on the server; a total from a client is never used."""
+    assessment = _locked(assessment)
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        raise ValidationError(_("Enter the answers first."), code="not_entered")
+    instrument_row = Instrument.objects.with_parts().get(pk=assessment.instrument_id)
+    findings = scoring.Findings(coma=assessment.coma,
+                                mental_diagnosis=assessment.mental_diagnosis,
+                                risk_events=assessment.risk_events)
+    try:
+        result = scoring.score(instrument_row.as_scoring(), assessment.answers, findings)
+    except scoring.InvalidAnswers as exc:
+        raise ValidationError({code: ValidationError(ANSWER_ERRORS[problem], code=problem)
+                               for code, problem in exc.errors.items()}) from exc
+    assessment.subtotals, assessment.total = result.subtotals, result.total
+    assessment.preliminary_grade, assessment.final_grade = result.preliminary, result.final
+    assessment.change_reasons = list(result.reasons)
+    assessment.care_level = instrument_row.care_level_for(result.final)
+    assessment.assessed_on = on or timezone.localdate()
+    assessment.status = AssessmentStatus.SCORED
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def sign_assessment(*, assessment: Assessment, informant_name: str,
+                    informant_relationship: str = "") -> Assessment:
+    """Record the signatures of the assessors and the informant and lock it.
+
+    The result then feeds the application's district verification: its
+    care-need level, date and reference.
+    """
+    assessment = _locked(assessment)
+    if assessment.status != AssessmentStatus.SCORED:
+        raise ValidationError(_("Score the assessment before it is signed."),
+                              code="not_scored")
+    if not informant_name.strip():
+        raise ValidationError({"informant_name": ValidationError(
+            _("Give the informant who signs."), code="informant_required")})
+    assessment.informant_name = informant_name.strip()
+    assessment.informant_relationship = informant_relationship.strip()
+    assessment.status = AssessmentStatus.LOCKED
+    assessment.locked_at = timezone.now()
+    assessment.save()
+    application = assessment.application
+    if application is not None and application.is_open:
+        application.care_level = assessment.care_level
+        application.assessed_on = assessment.assessed_on
+        application.assessment_reference = f"PG-{assessment.pk}"
+        application.save(update_fields=["care_level", "assessed_on", "assessment_reference",
+                                        "updated_at"])
+    return assessment
+
+
+def request_review(*, assessment: Assessment, on: date | None = None) -> Assessment:
+    """A disputed result gets a second team (复评); both results are kept."""
+    if assessment.status != AssessmentStatus.LOCKED:
+        raise ValidationError(_("Only a signed assessment can be disputed."),
+                              code="not_locked")
+    if Assessment.objects.filter(review_of=assessment).exists():
+        raise ValidationError(_("This assessment already has a second assessment."),
+                              code="already_reviewed")
+    return request_assessment(elder=assessment.elder, reason=AssessmentReason.REVIEW,
+                              application=assessment.application, on=on,
+                              review_of=assessment)
