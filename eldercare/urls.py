@@ -16,6 +16,7 @@ urlpatterns = [
     path("elders/", include("apps.elders.urls")),
     path("applications/", include("apps.applications.urls")),
     path("subsidies/", include("apps.subsidies.urls")),
+    path("assessments/", include("apps.assessments.urls")),
     path("regions/", include("apps.regions.urls")),
     path("policy/", include("apps.policy.urls")),
     path("calendar/", include("apps.workdays.urls")),

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from apps.applications.documents import attach_document
@@ -15,8 +15,8 @@ from apps.core.views import ScopedViewMixin
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_lazy("Document"), choices=DocumentKind.choices)
-    file = forms.FileField(label=_lazy("File"), help_text=_lazy("PDF, JPEG or PNG."))
+    kind = forms.ChoiceField(label=gettext_lazy("Document"), choices=DocumentKind.choices)
+    file = forms.FileField(label=gettext_lazy("File"), help_text=gettext_lazy("PDF, JPEG or PNG."))
 
 
 class DocumentUploadView(ScopedViewMixin, DetailView):

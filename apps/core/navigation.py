@@ -35,6 +35,8 @@ MENU: list[MenuEntry] = [
               "applications.decide_application", _("Verification and re-review, by due date")),
     MenuEntry(_("Applications"), _("Deadlines"), "applications:deadlines",
               "applications.view_application", _("Overdue and due-soon steps per office")),
+    MenuEntry(_("Assessments"), _("My assessments"), "assessments:assignment_list",
+              "assessments.conduct_assessment", _("Scheduled assessments, screen by screen")),
     MenuEntry(_("Reference"), _("Streets and communities"), "regions:region_list",
               "regions.view_region", _("The district, street and community tree")),
     MenuEntry(_("Reference"), _("Policy values"), "policy:value_list",

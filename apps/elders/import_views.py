@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from apps.audit.middleware import client_address
@@ -24,8 +24,8 @@ PREVIEW_ERRORS = 200
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_lazy("Register file"),
-                           help_text=_lazy(".xlsx or .csv, first row the column titles."))
+    file = forms.FileField(label=gettext_lazy("Register file"),
+                           help_text=gettext_lazy(".xlsx or .csv, first row the column titles."))
 
 
 def _folder() -> Path:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
 from apps.audit.models import AccessAction
@@ -125,7 +125,7 @@ class ElderRegisterView(ElderFormMixin, FormView):
     permission_required = "elders.add_elder"
     form_class = ElderRegisterForm
     template_name = "elders/elder_form.html"
-    extra_context = {"title": _lazy("Register an elder")}
+    extra_context = {"title": gettext_lazy("Register an elder")}
 
     def get_initial(self):
         user = self.request.user
@@ -191,7 +191,7 @@ class ElderUpdateView(ElderFormMixin, ScopedViewMixin, UpdateView):
     permission_required = "elders.change_elder"
     form_class = ElderUpdateForm
     template_name = "elders/elder_form.html"
-    extra_context = {"title": _lazy("Update the record")}
+    extra_context = {"title": gettext_lazy("Update the record")}
 
     def get_initial(self):
         return {"changed_on": timezone.localdate()}
@@ -230,10 +230,10 @@ class ElderActionView(ScopedObjectFormMixin, FormView):
 class LifeStatusView(ElderActionView):
     permission_required = "elders.change_elder"
     form_class = LifeStatusForm
-    extra_context = {"title": _lazy("Change the life status"),
-                     "hint": _lazy("Death, moving away or entering a care institution ends "
+    extra_context = {"title": gettext_lazy("Change the life status"),
+                     "hint": gettext_lazy("Death, moving away or entering a care institution ends "
                                    "the subsidy at the end of that month (Art 32).")}
-    success_message = _lazy("The life status is recorded.")
+    success_message = gettext_lazy("The life status is recorded.")
 
     def get_initial(self):
         return {"life_status": self.object.life_status,
@@ -247,8 +247,8 @@ class LifeStatusView(ElderActionView):
 class ContactCreateView(ElderActionView):
     permission_required = "elders.add_contact"
     form_class = ContactForm
-    extra_context = {"title": _lazy("Add a contact")}
-    success_message = _lazy("The contact is added.")
+    extra_context = {"title": gettext_lazy("Add a contact")}
+    success_message = gettext_lazy("The contact is added.")
 
     def perform(self, data):
         add_contact(elder=self.object, **data)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from apps.core.forms import add_service_errors
@@ -15,10 +15,11 @@ from apps.subsidies.services import cancel_for_fraud, paid_upper_bound
 
 
 class FraudCancellationForm(forms.Form):
-    cancelled_on = forms.DateField(label=_lazy("Fraud found on"), widget=DateInput)
-    recovery_amount = forms.DecimalField(label=_lazy("Amount to recover (yuan)"),
+    cancelled_on = forms.DateField(label=gettext_lazy("Fraud found on"), widget=DateInput)
+    recovery_amount = forms.DecimalField(label=gettext_lazy("Amount to recover (yuan)"),
                                          max_digits=12, decimal_places=2)
-    end_note = forms.CharField(label=_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    end_note = forms.CharField(label=gettext_lazy("Reason"),
+                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EntitlementCancelView(ScopedObjectFormMixin, FormView):
