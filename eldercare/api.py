@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.applications.api import ApplicationViewSet
+from apps.assessments.api import AssessmentViewSet
 from apps.catalogue.api import ServiceItemViewSet
 from apps.elders.api import ElderViewSet
 from apps.policy.api import PolicyValueViewSet
@@ -20,3 +21,4 @@ router.register("providers", ProviderViewSet)
 router.register("elders", ElderViewSet)
 router.register("applications", ApplicationViewSet)
 router.register("entitlements", EntitlementViewSet)
+router.register("assessments", AssessmentViewSet)
