@@ -86,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "assessments.view_assessmentbody", "assessments.add_assessmentbody",
         "assessments.change_assessmentbody", "assessments.view_assessor",
         "assessments.add_assessor", "assessments.change_assessor",
+        "assessments.view_feestatement", "assessments.issue_feestatement",
         "providers.view_provider", "providers.add_provider", "providers.change_provider",
         "accounts.view_user",
         "regions.add_region", "regions.change_region",
@@ -100,6 +101,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.FINANCE_OFFICER: [
         *_REFERENCE_READ,
         "providers.view_provider",
+        "assessments.view_feestatement", "assessments.view_assessmentbody",
         "subsidies.view_entitlement",
     ],
     Role.PROVIDER_STAFF: [

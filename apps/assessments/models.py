@@ -349,6 +349,11 @@ class Assessment(TimeStampedModel):
     informant_relationship = models.CharField(_("informant's relationship"), max_length=30,
                                               blank=True)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
+    # A result issued elsewhere and recorded here (a Barthel score, a
+    # long-term-care insurance grade): who issued it, under which reference.
+    external_issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+    external_reference = models.CharField(_("reference of the issued result"), max_length=60,
+                                          blank=True)
     # Art 21: the fee and who pays it.
     fee = models.DecimalField(_("fee"), max_digits=8, decimal_places=2, null=True,
                               blank=True)
@@ -356,6 +361,9 @@ class Assessment(TimeStampedModel):
                                         decimal_places=2, null=True, blank=True)
     elder_pays = models.DecimalField(_("paid by the elder"), max_digits=8, decimal_places=2,
                                      null=True, blank=True)
+    fee_statement = models.ForeignKey(
+        "FeeStatement", verbose_name=_("fee statement"), on_delete=models.PROTECT, null=True,
+        blank=True, editable=False, related_name="assessments")
 
     objects = ScopedManager()
 
@@ -380,3 +388,75 @@ class Assessment(TimeStampedModel):
     @property
     def audit_region(self):
         return self.elder.residence_street
+
+    @property
+    def reference(self) -> str:
+        """The reference the application and the entitlement cite."""
+        return f"PG-{self.pk}"
+
+    @property
+    def is_recorded_result(self) -> bool:
+        """A result issued elsewhere and recorded, rather than assessed here."""
+        return self.instrument.kind != InstrumentKind.ITEMS
+
+
+class FeeStatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued for payment")
+    PAID = "paid", _("Paid")
+
+
+@track_changes()
+class FeeStatement(TimeStampedModel):
+    """What one district owes one assessment body for the assessments locked
+    in one month (Art 21): the fee of each, the district's part and the
+    elder's part. A draft is recompiled as late results arrive; an issued
+    statement never changes, and the settlement pays it."""
+
+    body = models.ForeignKey(AssessmentBody, verbose_name=_("assessment body"),
+                             on_delete=models.PROTECT, related_name="fee_statements")
+    district = models.ForeignKey("regions.Region", verbose_name=_("paying district"),
+                                 on_delete=models.PROTECT, related_name="fee_statements")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    status = models.CharField(_("status"), max_length=10, choices=FeeStatementStatus.choices,
+                              default=FeeStatementStatus.DRAFT, editable=False)
+    assessment_count = models.PositiveIntegerField(_("assessments"), default=0,
+                                                   editable=False)
+    fee_total = models.DecimalField(_("fees"), max_digits=12, decimal_places=2,
+                                    default=0, editable=False)
+    district_total = models.DecimalField(_("paid by the district"), max_digits=12,
+                                         decimal_places=2, default=0, editable=False)
+    elder_total = models.DecimalField(_("paid by elders"), max_digits=12, decimal_places=2,
+                                      default=0, editable=False)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"),
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  editable=False, related_name="+")
+    paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
+
+    objects = ScopedManager()
+
+    scope_region = "district"
+
+    class Meta:
+        verbose_name = _("assessment fee statement")
+        verbose_name_plural = _("assessment fee statements")
+        ordering = ["-month", "body__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "district", "month"],
+                                    name="fee_statement_per_body_district_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="fee_statement_month_start"),
+        ]
+        permissions = [("issue_feestatement", _("Can compile and issue assessment fee "
+                                                "statements"))]
+
+    def __str__(self):
+        return f"{self.body} · {self.district} · {self.month:%Y-%m}"
+
+    @property
+    def audit_label(self) -> str:
+        return str(self)
+
+    @property
+    def audit_region(self):
+        return self.district

@@ -1,13 +1,18 @@
 """State changes of assessments: request, schedule, enter answers, score on
-the server, sign and lock, and a second team after a dispute (Art 20–21)."""
+the server, sign and lock, a second team after a dispute, results issued
+elsewhere, routine re-assessment and the bodies' monthly fee statements
+(Art 20–21)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +21,10 @@ from apps.assessments.models import (
     Assessment,
     AssessmentReason,
     AssessmentStatus,
+    FeeStatement,
+    FeeStatementStatus,
     Instrument,
+    InstrumentKind,
     Place,
 )
 from apps.policy.lookup import value_on
@@ -33,7 +41,19 @@ ANSWER_ERRORS = {
 
 
 def _district(elder):
+    """The district whose assessment the elder takes and which pays (Art 21:
+    the district of the hukou)."""
     return (elder.hukou_street or elder.residence_street).parent
+
+
+def _check_no_open_assessment(elder) -> None:
+    open_one = Assessment.objects.filter(elder=elder).exclude(
+        status=AssessmentStatus.LOCKED).first()
+    if open_one is not None:
+        raise ValidationError({"elder": ValidationError(
+            _("%(elder)s already has an assessment under way (requested on %(day)s)."),
+            params={"elder": elder.name, "day": open_one.requested_on},
+            code="assessment_open")})
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -58,11 +78,20 @@ def assessment_fee(*, on: date, subsidy_applicant: bool, district, fee: Decimal 
 def request_assessment(*, elder, reason: str, application=None, on: date | None = None,
                        fee: Decimal | None = None, review_of: Assessment | None = None
                        ) -> Assessment:
-    """Request an assessment with the default instrument version."""
+    """Request an assessment with the default instrument version.
+
+    One assessment of an elder is under way at a time; a second team (复评)
+    is requested with ``request_review``.
+    """
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"requested_on": ValidationError(
             _("The date cannot be in the future."), code="future")})
+    if (reason == AssessmentReason.REVIEW) != (review_of is not None):
+        raise ValidationError({"reason": ValidationError(
+            _("A second assessment (复评) is requested from the disputed assessment."),
+            code="review_needs_first")})
+    _check_no_open_assessment(elder)
     instrument = Instrument.objects.get(is_default=True)
     subsidy = application is not None and application.kind in SUBSIDY_KINDS
     if review_of is not None:
@@ -214,16 +243,39 @@ def sign_assessment(*, assessment: Assessment, informant_name: str,
     assessment.status = AssessmentStatus.LOCKED
     assessment.locked_at = timezone.now()
     assessment.save()
+    _feed_result(assessment)
+    return assessment
+
+
+def _feed_result(assessment: Assessment) -> None:
+    """Where a locked result goes: to the open application it was made for,
+    whose district verification decides on it; otherwise (a routine
+    re-assessment, a second team after the decision) straight to the
+    current entitlement, changed from the next month when the level changes
+    what the elder receives (Art 32)."""
+    from apps.subsidies import services as subsidies
+    from apps.subsidies.models import EndReason, Entitlement, SubsidyClass
+
     application = assessment.application
     if application is not None and application.is_open:
         application.care_level = assessment.care_level
         application.assessed_on = assessment.assessed_on
-        application.assessment_reference = f"PG-{assessment.pk}"
+        application.assessment_reference = assessment.reference
         application.save(update_fields=["care_level", "assessed_on", "assessment_reference",
                                         "updated_at"])
-    return assessment
+        return
+    if assessment.reason == AssessmentReason.FIRST:
+        return
+    current = Entitlement.objects.current().filter(elder=assessment.elder).first()
+    if current is None or current.subsidy_class == SubsidyClass.OWN_COST \
+            or current.care_level == assessment.care_level:
+        return
+    subsidies.apply_change(elder=assessment.elder, changed_on=assessment.assessed_on,
+                           reason=EndReason.REASSESSED, note=assessment.reference,
+                           care_level=assessment.care_level)
 
 
+@transaction.atomic
 def request_review(*, assessment: Assessment, on: date | None = None) -> Assessment:
     """A disputed result gets a second team (复评); both results are kept."""
     if assessment.status != AssessmentStatus.LOCKED:
@@ -235,3 +287,169 @@ def request_review(*, assessment: Assessment, on: date | None = None) -> Assessm
     return request_assessment(elder=assessment.elder, reason=AssessmentReason.REVIEW,
                               application=assessment.application, on=on,
                               review_of=assessment)
+
+
+@transaction.atomic
+def record_result(*, elder, instrument: Instrument, assessed_on: date, issuer: str,
+                  reference: str, reason: str = AssessmentReason.FIRST,
+                  total: int | None = None, grade: str = "", application=None) -> Assessment:
+    """Record a result issued elsewhere: a Barthel total, or a long-term-care
+    insurance disability grade (ASSESSMENT.md §0.1 item 7). It maps to a
+    care-need level through the instrument's table, is locked at once and
+    feeds the application or the entitlement like an assessment made here.
+    No fee is due to an assessment body for it."""
+    errors = {}
+    if instrument.kind == InstrumentKind.ITEMS:
+        errors["instrument"] = ValidationError(
+            _("This instrument is answered item by item: schedule an assessment."),
+            code="items_instrument")
+    if assessed_on > timezone.localdate():
+        errors["assessed_on"] = ValidationError(_("The date cannot be in the future."),
+                                                code="future")
+    if not issuer.strip():
+        errors["issuer"] = ValidationError(_("Give who issued the result."),
+                                           code="issuer_required")
+    if errors:
+        raise ValidationError(errors)
+    row = Instrument.objects.with_parts().get(pk=instrument.pk)
+    engine = row.as_scoring()
+    if instrument.kind == InstrumentKind.TOTAL:
+        if total is None or not 0 <= total <= max(b.high or 0 for b in engine.bands):
+            raise ValidationError({"total": ValidationError(
+                _("Give a total between 0 and %(max)s."),
+                params={"max": max(b.high or 0 for b in engine.bands)}, code="total_range")})
+        grade = engine.band_for_total(total).grade
+    elif grade not in {band.grade for band in engine.bands}:
+        raise ValidationError({"grade": ValidationError(_("Choose one of this instrument's "
+                                                          "grades."), code="unknown_grade")})
+    else:
+        total = None
+    _check_no_open_assessment(elder)
+    assessment = Assessment(
+        elder=elder, application=application, instrument=row, reason=reason,
+        requested_on=assessed_on, assessed_on=assessed_on, total=total,
+        preliminary_grade=grade, final_grade=grade, care_level=row.care_level_for(grade),
+        external_issuer=issuer.strip(), external_reference=reference.strip(),
+        status=AssessmentStatus.LOCKED, locked_at=timezone.now())
+    assessment.full_clean(exclude=["review_of"])
+    assessment.save()
+    _feed_result(assessment)
+    return assessment
+
+
+def last_assessed_on(elders) -> dict[int, date]:
+    """The latest date each elder's care-need level was assessed: a locked
+    assessment here, or the date an application recorded."""
+    from apps.applications.models import Application
+
+    latest: dict[int, date] = {}
+    for rows in (
+        Assessment.objects.filter(elder__in=elders, status=AssessmentStatus.LOCKED)
+            .values("elder").annotate(day=Max("assessed_on")),
+        Application.objects.filter(elder__in=elders, assessed_on__isnull=False)
+            .values("elder").annotate(day=Max("assessed_on")),
+    ):
+        for row in rows:
+            if row["day"] and row["day"] > latest.get(row["elder"], date.min):
+                latest[row["elder"]] = row["day"]
+    return latest
+
+
+def request_routine_reassessments(*, today: date | None = None) -> int:
+    """Request a routine re-assessment for every subsidised elder whose level
+    was last assessed at least the policy's interval ago (months, per
+    district) and who has no assessment under way. Returns how many."""
+    from apps.subsidies.models import Entitlement, SubsidyClass
+
+    today = today or timezone.localdate()
+    current = (Entitlement.objects.current().exclude(subsidy_class=SubsidyClass.OWN_COST)
+               .exclude(elder__assessments__status__in=(*EDITABLE, AssessmentStatus.REQUESTED))
+               .select_related("elder__hukou_street__parent",
+                               "elder__residence_street__parent", "application"))
+    entitlements = list(current)
+    latest = last_assessed_on([e.elder_id for e in entitlements])
+    intervals: dict[int, int] = {}
+    requested = 0
+    for entitlement in entitlements:
+        elder = entitlement.elder
+        district = _district(elder)
+        if district.pk not in intervals:
+            intervals[district.pk] = int(value_on("assessment.routine_interval", today,
+                                                  district))
+        last = latest.get(elder.pk)
+        if last is None or last + relativedelta(months=intervals[district.pk]) > today:
+            continue
+        request_assessment(elder=elder, reason=AssessmentReason.ROUTINE,
+                           application=entitlement.application, on=today)
+        requested += 1
+    return requested
+
+
+def _month_bounds(month: date) -> tuple[date, date]:
+    start = month.replace(day=1)
+    return start, start + relativedelta(months=1, days=-1)
+
+
+@transaction.atomic
+def compile_fee_statements(*, month: date) -> list[FeeStatement]:
+    """Put every locked, not yet billed assessment made by the end of
+    ``month`` on its body's draft statement to the paying district for that
+    month, and total each statement. Issued statements never change: a
+    result that arrives after its month was issued goes on the next one."""
+    start, end = _month_bounds(month)
+    unbilled = (Assessment.objects.select_for_update(of=("self",))
+                .filter(status=AssessmentStatus.LOCKED, fee_statement__isnull=True,
+                        body__isnull=False, fee__isnull=False, assessed_on__lte=end)
+                .select_related("elder__hukou_street__parent",
+                                "elder__residence_street__parent"))
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for assessment in unbilled:
+        groups[(assessment.body_id, _district(assessment.elder).pk)].append(assessment.pk)
+    touched = []
+    for (body_id, district_id), ids in sorted(groups.items()):
+        statement, _created = FeeStatement.objects.select_for_update().get_or_create(
+            body_id=body_id, district_id=district_id, month=start)
+        if statement.status != FeeStatementStatus.DRAFT:
+            continue
+        Assessment.objects.filter(pk__in=ids).update(fee_statement=statement)
+        touched.append(_total(statement))
+    return touched
+
+
+def _total(statement: FeeStatement) -> FeeStatement:
+    sums = statement.assessments.aggregate(fees=Sum("fee"), district=Sum("district_pays"),
+                                           elders=Sum("elder_pays"))
+    statement.assessment_count = statement.assessments.count()
+    statement.fee_total = sums["fees"] or Decimal(0)
+    statement.district_total = sums["district"] or Decimal(0)
+    statement.elder_total = sums["elders"] or Decimal(0)
+    statement.save()
+    return statement
+
+
+@transaction.atomic
+def issue_fee_statement(*, statement: FeeStatement, by, today: date | None = None
+                        ) -> FeeStatement:
+    """The district confirms a draft statement for payment once its month
+    is over; from then on it never changes and the settlement pays it."""
+    statement = FeeStatement.objects.select_for_update().get(pk=statement.pk)
+    today = today or timezone.localdate()
+    if statement.status != FeeStatementStatus.DRAFT:
+        raise ValidationError(_("This statement is already issued."), code="not_draft")
+    if _month_bounds(statement.month)[1] >= today:
+        raise ValidationError(_("A month's statement is issued after the month ends."),
+                              code="month_not_over")
+    if not statement.assessments.exists():
+        raise ValidationError(_("The statement has no assessments."), code="empty")
+    _total(statement)
+    statement.status = FeeStatementStatus.ISSUED
+    statement.issued_at = timezone.now()
+    statement.issued_by = by
+    statement.save()
+    return statement
+
+
+def fee_statement_lines(statement: FeeStatement):
+    """The assessments on a statement, in date order, for the page and PDF."""
+    return (statement.assessments.select_related("elder", "instrument")
+            .order_by("assessed_on", "pk"))

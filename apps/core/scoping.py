@@ -30,6 +30,8 @@ class Scope:
     """A user's jurisdiction: everything, a region subtree, or a provider."""
 
     everything: bool = False
+    # The path of the jurisdiction's root; an assessor's jurisdiction is the
+    # districts their body is contracted for, their paths joined by commas.
     region_path: str | None = None
     provider_id: int | None = None
     # The regions at and under region_path, resolved once per request: a
@@ -57,10 +59,14 @@ def scope_for(user) -> Scope:
 
 
 def _compute_scope(user) -> Scope:
+    from apps.accounts.roles import Role
+
     if user.is_superuser:
         return Scope(everything=True)
     if getattr(user, "provider_id", None):
         return Scope(provider_id=user.provider_id)
+    if user.role == Role.ASSESSOR:
+        return _assessor_scope(user)
     region = getattr(user, "region", None)
     if region is None:
         return NOTHING
@@ -70,10 +76,27 @@ def _compute_scope(user) -> Scope:
     return Scope(region_path=region.path, region_ids=subtree_ids(region.path))
 
 
-def subtree_ids(path: str) -> tuple[int, ...]:
+def _assessor_scope(user) -> Scope:
+    """An assessor sees the districts their body is contracted for (Art 20),
+    whatever the account's own region; an account not linked to an active
+    assessor sees nothing."""
     from apps.regions.models import Region
 
-    return tuple(Region.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    paths = sorted(Region.objects.filter(
+        assessment_bodies__assessors__user=user,
+        assessment_bodies__assessors__active=True).values_list("path", flat=True).distinct())
+    if not paths:
+        return NOTHING
+    return Scope(region_path=",".join(paths), region_ids=subtree_ids(*paths))
+
+
+def subtree_ids(*paths: str) -> tuple[int, ...]:
+    from apps.regions.models import Region
+
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(path__startswith=path)
+    return tuple(Region.objects.filter(under).values_list("pk", flat=True))
 
 
 def _as_tuple(value) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ class Unit(models.TextChoices):
     MONTH = "month", _("month of the year")
     WORKING_DAYS = "working_days", _("working days")
     DAYS = "days", _("calendar days")
+    MONTHS = "months", _("months")
     YEARS = "years", _("years")
     AGE = "age", _("years of age")
     PERSONS = "persons", _("persons")
@@ -104,6 +105,8 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
       Unit.SHARE, "Art 21"),
     P("assessment.home_min_assessors", _("Assessors required for a home assessment"),
       Unit.PERSONS, "Art 20"),
+    P("assessment.routine_interval", _("Routine re-assessment of subsidised elders after"),
+      Unit.MONTHS, "Art 20; GB/T 42195-2022"),
     P("evaluation.publication_days", _("Publication period of evaluation results"), Unit.DAYS,
       "Art 23"),
     P("evaluation.appeal_working_days", _("Appeal window after publication"),
@@ -161,6 +164,9 @@ SEED_VALUES: list[tuple[str, Decimal, date]] = [
     ("assessment.district_share.subsidy", D(1), SEED_FROM),
     ("assessment.district_share.other", D("0.5"), SEED_FROM),
     ("assessment.home_min_assessors", D(2), SEED_FROM),
+    # Neither the measures nor the sources we hold fix the interval
+    # (ASSESSMENT.md §1.7, [LOW]); a year is the common practice.
+    ("assessment.routine_interval", D(12), SEED_FROM),
     ("evaluation.publication_days", D(10), SEED_FROM),
     ("evaluation.appeal_working_days", D(7), SEED_FROM),
     ("evaluation.bar_years", D(2), SEED_FROM),

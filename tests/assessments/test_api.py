@@ -15,19 +15,25 @@ FULL = {item.code: str(item.maximum) for item in gbt_42195().items}
 
 
 @pytest.fixture
-def scheduled(window, tree):
-    body = AssessmentBodyFactory(districts=[tree["district"]])
-    assessment = services.request_assessment(elder=window["elder"], reason="first",
-                                             on=date(2025, 10, 13))
-    return services.schedule_assessment(
-        assessment=assessment, body=body, assessors=[AssessorFactory(body=body),
-                                                     AssessorFactory(body=body)],
-        place="home", on=date(2025, 10, 15))
+def body(tree):
+    return AssessmentBodyFactory(districts=[tree["district"]])
 
 
 @pytest.fixture
-def assessor(tree):
-    return staff(Role.ASSESSOR, region=tree["district"])
+def assessor(tree, body):
+    user = staff(Role.ASSESSOR, region=tree["district"])
+    AssessorFactory(body=body, user=user)
+    return user
+
+
+@pytest.fixture
+def scheduled(window, body, assessor):
+    assessment = services.request_assessment(elder=window["elder"], reason="first",
+                                             on=date(2025, 10, 13))
+    return services.schedule_assessment(
+        assessment=assessment, body=body, assessors=[assessor.assessor,
+                                                     AssessorFactory(body=body)],
+        place="home", on=date(2025, 10, 15))
 
 
 def test_answers_score_and_sign_through_the_api(client, scheduled, assessor):

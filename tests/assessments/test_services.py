@@ -135,12 +135,13 @@ def test_the_fee_is_split_as_art_21_says(window, kind, district_pays, elder_pays
     assert (assessment.fee, assessment.district_pays, assessment.elder_pays) == (
         Decimal("100.00"), Decimal(district_pays), Decimal(elder_pays))
     # a contract price above the floor is kept; below it, the floor applies
-    higher = services.request_assessment(elder=window["elder"], reason="routine",
-                                         fee=Decimal("150"), on=date(2025, 10, 13))
-    lower = services.request_assessment(elder=window["elder"], reason="routine",
-                                        fee=Decimal("80"), on=date(2025, 10, 13))
-    assert (higher.fee, higher.elder_pays, lower.fee) == (
-        Decimal("150.00"), Decimal("75.00"), Decimal("100.00"))
+    district = window["elder"].hukou_street.parent
+    higher = services.assessment_fee(on=date(2025, 10, 13), subsidy_applicant=False,
+                                     district=district, fee=Decimal("150"))
+    lower = services.assessment_fee(on=date(2025, 10, 13), subsidy_applicant=False,
+                                    district=district, fee=Decimal("80"))
+    assert (higher, lower[0]) == (
+        (Decimal("150.00"), Decimal("75.00"), Decimal("75.00")), Decimal("100.00"))
 
 
 def test_a_dispute_gets_a_second_team_and_both_results_are_kept(window, team, application):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.apps import apps
 from django.contrib.admin.sites import site as admin_site
@@ -22,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.roles import Role
 from apps.applications.models import Application, Document, Transition
-from apps.assessments.models import Assessment, AssessmentBody, Assessor
+from apps.assessments.models import Assessment, AssessmentBody, Assessor, FeeStatement
 from apps.audit.models import AccessLog
 from apps.core.scoping import is_scoped_model
 from apps.elders.models import Contact, Elder
@@ -113,6 +114,12 @@ def _assessment_victim(world, marker):
     return request_assessment(elder=elder, reason="first")
 
 
+def _fee_statement_victim(world, marker):
+    return FeeStatement.objects.create(
+        body=AssessmentBodyFactory(name=marker, districts=[world.district]),
+        district=world.district, month=date(2025, 9, 1))
+
+
 def _access_victim(world, marker):
     return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
                                     object_label=marker, region=world.street)
@@ -132,6 +139,7 @@ VICTIM_BUILDERS = {
     AssessmentBody: _body_victim,
     Assessor: _assessor_victim,
     Assessment: _assessment_victim,
+    FeeStatement: _fee_statement_victim,
 }
 
 
