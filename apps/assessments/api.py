@@ -30,6 +30,13 @@ class AssessmentViewSet(ServiceViewSetMixin, ScopedViewSetMixin,
     permission_classes = [ActionPermissions]
     action_permissions = {"save_answers": CONDUCT, "score": CONDUCT, "sign": CONDUCT}
 
+    def get_queryset(self):
+        rows = super().get_queryset()
+        if self.action in self.action_permissions:
+            # an assessor's account acts only on its own team's assessments
+            rows = rows & Assessment.objects.conductable_by(self.request.user)
+        return rows
+
     def retrieve(self, request, *args, **kwargs):
         assessment = self.get_object()
         log_access(request=request, obj=assessment.elder)

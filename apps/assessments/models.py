@@ -9,6 +9,7 @@ from apps.applications.models import CareLevel
 from apps.assessments import scoring
 from apps.audit.history import track_changes
 from apps.core.models import ScopedManager, TimeStampedModel
+from apps.core.scoping import ScopedQuerySet
 
 
 class InstrumentKind(models.TextChoices):
@@ -297,6 +298,17 @@ class Place(models.TextChoices):
     HOME = "home", _("At the elder's home")
 
 
+class AssessmentQuerySet(ScopedQuerySet):
+    def conductable_by(self, user):
+        """The assessments ``user`` may enter, score and sign: an assessor's
+        account only those it is on the team of; an account of another
+        role holding the permission (an administrator) all it sees."""
+        rows = self.visible_to(user)
+        if getattr(user, "role", "") == "assessor":
+            rows = rows.filter(assessors__user=user)
+        return rows
+
+
 @track_changes()
 class Assessment(TimeStampedModel):
     """One assessment of an elder with one instrument version, from request to
@@ -365,7 +377,7 @@ class Assessment(TimeStampedModel):
         "FeeStatement", verbose_name=_("fee statement"), on_delete=models.PROTECT, null=True,
         blank=True, editable=False, related_name="assessments")
 
-    objects = ScopedManager()
+    objects = ScopedManager.from_queryset(AssessmentQuerySet)()
 
     scope_region = ("elder__hukou_street", "elder__residence_street")
 

@@ -29,10 +29,19 @@ class AssessmentMixin(ScopedViewMixin):
                                                      "application")
 
 
-class AssignmentListView(AssessmentMixin, ListView):
-    """The assessments waiting to be done or finished, by date."""
+class ConductMixin(AssessmentMixin):
+    """The assessor's screens: only assessments the account is on the team of."""
 
     permission_required = "assessments.conduct_assessment"
+
+    def get_queryset(self):
+        return Assessment.objects.conductable_by(self.request.user).select_related(
+            "elder", "instrument", "body", "application")
+
+
+class AssignmentListView(ConductMixin, ListView):
+    """The assessments waiting to be done or finished, by date."""
+
     template_name = "assessments/assignment_list.html"
 
     def get_queryset(self):
@@ -43,11 +52,10 @@ def _instrument(assessment):
     return Instrument.objects.with_parts().get(pk=assessment.instrument_id).as_scoring()
 
 
-class AssessmentStepView(AssessmentMixin, DetailView):
+class AssessmentStepView(ConductMixin, DetailView):
     """One screen of the form: a dimension's items, or the findings, or the
     score and signatures. Leaving a screen saves it."""
 
-    permission_required = "assessments.conduct_assessment"
     template_name = "assessments/assessment_step.html"
 
     def steps(self, instrument):
