@@ -46,6 +46,18 @@ def _district(elder):
     return (elder.hukou_street or elder.residence_street).parent
 
 
+def _subsidy_applicant(elder, application, review_of) -> bool:
+    """Art 21: the district pays the whole fee of an elder who applies for,
+    or already receives, the subsidy (Art 26), re-assessments included."""
+    from apps.subsidies.models import Entitlement, SubsidyClass
+
+    for source in (application, review_of.application if review_of else None):
+        if source is not None and source.kind in SUBSIDY_KINDS:
+            return True
+    return Entitlement.objects.current().filter(elder=elder).exclude(
+        subsidy_class=SubsidyClass.OWN_COST).exists()
+
+
 def _check_no_open_assessment(elder) -> None:
     open_one = Assessment.objects.filter(elder=elder).exclude(
         status=AssessmentStatus.LOCKED).first()
@@ -93,12 +105,9 @@ def request_assessment(*, elder, reason: str, application=None, on: date | None 
             code="review_needs_first")})
     _check_no_open_assessment(elder)
     instrument = Instrument.objects.get(is_default=True)
-    subsidy = application is not None and application.kind in SUBSIDY_KINDS
-    if review_of is not None:
-        subsidy = subsidy or (review_of.application is not None
-                              and review_of.application.kind in SUBSIDY_KINDS)
     amount, district_pays, elder_pays = assessment_fee(
-        on=on, subsidy_applicant=subsidy, district=_district(elder), fee=fee)
+        on=on, subsidy_applicant=_subsidy_applicant(elder, application, review_of),
+        district=_district(elder), fee=fee)
     assessment = Assessment(
         elder=elder, application=application, instrument=instrument, reason=reason,
         requested_on=on, review_of=review_of, fee=amount, district_pays=district_pays,

@@ -4,11 +4,13 @@ score, the signatures; and the Appendix C report as a page and a PDF."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
+from django.views.generic.detail import SingleObjectMixin
 
 from apps.assessments import services
 from apps.assessments.models import Assessment, AssessmentStatus, Instrument
@@ -113,7 +115,9 @@ class AssessmentStepView(ConductMixin, DetailView):
         answered = sum(1 for item in instrument.items if item.code in assessment.answers)
         context.update(
             step=step, number=self.kwargs["step"], count=len(steps),
-            answered=answered, total_items=len(instrument.items),
+            answered=answered,
+            answered_html=format_html('<span id="answered-count">{}</span>',
+                                      answered), total_items=len(instrument.items),
             items=[item for item in instrument.items
                    if not isinstance(step, str) and item.dimension == step.code],
             events=[(code, label, assessment.risk_events.get(code, 0))
@@ -122,6 +126,28 @@ class AssessmentStepView(ConductMixin, DetailView):
             dimension_labels={d.code: d.label for d in instrument.dimensions},
             errors=kwargs.get("errors", {}))
         return context
+
+
+class AssessmentAnswerView(ConductMixin, SingleObjectMixin, View):
+    """One answer saved the moment it is tapped, so a dropped connection in
+    the elder's home loses nothing (the page's script keeps an answer the
+    server has not confirmed and sends it again when the line is back)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        assessment = self.get_object()
+        item, option = request.POST.get("item", ""), request.POST.get("option", "")
+        try:
+            assessment = services.save_answers(assessment=assessment, answers={item: option})
+        except ValidationError as error:
+            return JsonResponse({"errors": getattr(error, "message_dict", None)
+                                 or {"__all__": error.messages}}, status=400)
+        instrument = _instrument(assessment)
+        return JsonResponse({
+            "item": item, "option": option,
+            "answered": sum(1 for i in instrument.items if i.code in assessment.answers),
+            "total_items": len(instrument.items)})
 
 
 class AssessmentReportView(AssessmentMixin, DetailView):

@@ -7,6 +7,7 @@ import subprocess
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from apps.accounts.roles import Role
 from apps.assessments import services
@@ -45,11 +46,28 @@ def test_assessor_completes_a_home_assessment_on_a_tablet(live_server, page, tre
 
     # self-care 2 on every item (16), everything else at its best: 16+15+28+15 = 74
     instrument = gbt_42195()
+    status = page.locator("#save-status")
     for dimension in ("B1", "B2", "B3", "B4"):
-        for item in (i for i in instrument.items if i.dimension == dimension):
+        items = [i for i in instrument.items if i.dimension == dimension]
+        if dimension == "B2":
+            # the connection drops in the elder's home: answers are kept on the
+            # tablet, and sent when it returns
+            page.context.set_offline(True)
+        for item in items:
             value = "2" if dimension == "B1" else str(item.maximum)
             page.locator(f"input[name='{item.code}'][value='{value}']").check()
+        if dimension == "B2":
+            expect(status).to_have_attribute("data-state", "pending")
+            assert "未保存" in status.inner_text()
+            assert not {i.code for i in items} & set(
+                Assessment.objects.get(pk=assessment.pk).answers)
+            page.context.set_offline(False)
+        # every answer reached the server without the screen being submitted
+        expect(status).to_have_attribute("data-state", "saved")
+        saved = Assessment.objects.get(pk=assessment.pk).answers
+        assert all(item.code in saved for item in items), dimension
         if dimension == "B1":
+            assert saved["B1_1"] == "2"
             page.screenshot(path=str(artifacts / "tablet-1-self-care.png"), full_page=True)
         page.locator("#next").click()
         page.wait_for_load_state()
