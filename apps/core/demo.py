@@ -208,7 +208,55 @@ def _build_demo(elders: int, seed: int) -> list[DemoAccount]:
         )
     _demo_applications(first, User.objects.get(username="street"),
                        User.objects.get(username="district"), timezone.localdate())
+    _demo_assessments(district, first, User.objects.get(username="assessor"),
+                      timezone.localdate())
     return accounts
+
+
+def _demo_assessments(district: Region, street: Region, assessor_user, today: date) -> None:
+    """A demo assessment body with the demo assessor on it; assessments for
+    the demo street's files in district verification (one scheduled at home
+    for today, one waiting to be scheduled), and last month's locked
+    re-assessment of an approved elder, so the fee statement has a line."""
+    from apps.applications.models import Application
+    from apps.assessments import services
+    from apps.assessments.models import AssessmentBody, Assessor
+    from apps.assessments.standards import gbt_42195
+    from apps.subsidies.models import Entitlement
+
+    body, created = AssessmentBody.objects.get_or_create(
+        credit_code="DEMOAB000000000001", defaults={"name": "天河长者能力评估中心（演示）"})
+    if not created:
+        return
+    body.districts.add(district)
+    trained = today - timedelta(days=400)
+    team = [Assessor.objects.create(body=body, user=user, name=name, profession=profession,
+                                    qualification=certificate, trained_on=trained,
+                                    examination_passed_on=trained + timedelta(days=30))
+            for user, name, profession, certificate in (
+                (assessor_user, "梁伟强", "nurse", "护士执业证书（演示）"),
+                (None, "何晓敏", "social_worker", "助理社会工作师（演示）"),
+                (None, "邓国华", "physician", "执业医师资格证书（演示）"))]
+    waiting = Application.objects.filter(receiving_street=street,
+                                         status="district_verification").order_by("pk")
+    for number, application in enumerate(waiting[:2]):
+        assessment = services.request_assessment(elder=application.elder, reason="first",
+                                                 application=application, on=today)
+        if number == 0:
+            services.schedule_assessment(assessment=assessment, body=body,
+                                         assessors=team[:2], place="home", on=today)
+    approved = Entitlement.objects.current().filter(service_street=street,
+                                                   care_level="moderate").order_by("pk")
+    month_ago = today.replace(day=1) - timedelta(days=20)
+    for entitlement in approved[:1]:
+        assessment = services.request_assessment(elder=entitlement.elder, reason="routine",
+                                                 on=month_ago)
+        services.schedule_assessment(assessment=assessment, body=body,
+                                     assessors=[team[0], team[2]], place="home", on=month_ago)
+        services.save_answers(assessment=assessment, answers={
+            item.code: str(max(item.maximum - 1, 0)) for item in gbt_42195().items})
+        services.score_assessment(assessment=assessment, on=month_ago)
+        services.sign_assessment(assessment=assessment, informant_name="家属（演示）")
 
 
 def generate_city(*, elders: int, seed: int = 1, batch_size: int = 5000) -> int:

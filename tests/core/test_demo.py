@@ -30,6 +30,12 @@ def test_demo_world_has_every_role_and_a_populated_district(capsys):
     assert {"received", "returned", "district_verification", "approved", "refused",
             "re_review"} <= statuses
     assert Entitlement.objects.filter(monthly_amount=600).exists()
+    # the demo assessor has today's home visit; last month's result is locked
+    from apps.assessments.models import Assessment
+
+    assessor = User.objects.get(username="assessor")
+    assert Assessment.objects.conductable_by(assessor).filter(status="scheduled").exists()
+    assert Assessment.objects.filter(status="locked", fee__isnull=False).exists()
     count_after_first_run = Application.objects.count()
     # idempotent
     call_command("build_demo", elders=300)
