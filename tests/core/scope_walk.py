@@ -235,6 +235,8 @@ def concrete_paths(world, regex, callback):
     for name in groups:
         if name in KEY_GROUPS:
             values = _victim_keys(world, model) or [("1", False)]
+        elif name == "elder_pk":
+            values = _victim_keys(world, Elder)
         elif name == "app_label":
             values = [("elders", False)]
         elif name == "content_type_id":
