@@ -298,6 +298,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.workdays.tasks.check_calendar_coverage_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # 02:00 on the 1st: compile last month's assessment fee statements (Art 21).
+    "compile-fee-statements": {
+        "task": "apps.assessments.tasks.compile_fee_statements_task",
+        "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
+    # 06:00 every day: request the routine re-assessments that have fallen due.
+    "request-routine-reassessments": {
+        "task": "apps.assessments.tasks.request_routine_reassessments_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # --- Logging ---------------------------------------------------------------
