@@ -3,7 +3,12 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.applications.api import ApplicationViewSet
-from apps.assessments.api import AssessmentViewSet
+from apps.assessments.api import (
+    AssessmentBodyViewSet,
+    AssessmentViewSet,
+    AssessorViewSet,
+    FeeStatementViewSet,
+)
 from apps.catalogue.api import ServiceItemViewSet
 from apps.elders.api import ElderViewSet
 from apps.policy.api import PolicyValueViewSet
@@ -22,3 +27,6 @@ router.register("elders", ElderViewSet)
 router.register("applications", ApplicationViewSet)
 router.register("entitlements", EntitlementViewSet)
 router.register("assessments", AssessmentViewSet)
+router.register("assessment-bodies", AssessmentBodyViewSet)
+router.register("assessors", AssessorViewSet)
+router.register("assessment-fee-statements", FeeStatementViewSet)
