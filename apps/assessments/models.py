@@ -441,7 +441,8 @@ class FeeStatement(TimeStampedModel):
     elder_total = models.DecimalField(_("paid by elders"), max_digits=12, decimal_places=2,
                                       default=0, editable=False)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"),
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL,
+                                  verbose_name=_("issued for payment by"),
                                   on_delete=models.PROTECT, null=True, blank=True,
                                   editable=False, related_name="+")
     paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)

@@ -290,6 +290,11 @@ def request_review(*, assessment: Assessment, on: date | None = None) -> Assessm
     if assessment.status != AssessmentStatus.LOCKED:
         raise ValidationError(_("Only a signed assessment can be disputed."),
                               code="not_locked")
+    if assessment.review_of_id:
+        raise ValidationError(_("The second team's result is final."), code="review_final")
+    if assessment.instrument.kind != InstrumentKind.ITEMS:
+        raise ValidationError(_("A result issued elsewhere is disputed with its issuer."),
+                              code="recorded_result")
     if Assessment.objects.filter(review_of=assessment).exists():
         raise ValidationError(_("This assessment already has a second assessment."),
                               code="already_reviewed")

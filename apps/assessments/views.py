@@ -49,6 +49,26 @@ class AssignmentListView(ConductMixin, ListView):
     def get_queryset(self):
         return super().get_queryset().filter(status__in=OPEN).order_by("scheduled_on", "pk")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        engines = {}
+        for assessment in context["object_list"]:
+            if assessment.instrument_id not in engines:
+                engines[assessment.instrument_id] = _instrument(assessment)
+            assessment.resume_at = resume_step(engines[assessment.instrument_id], assessment)
+        return context
+
+
+def resume_step(instrument, assessment) -> int:
+    """The screen to resume on: the first dimension with an item not yet
+    answered, else the findings, else (once scored) the signatures."""
+    for number, dimension in enumerate(instrument.dimensions, start=1):
+        if any(item.code not in assessment.answers for item in instrument.items
+               if item.dimension == dimension.code):
+            return number
+    findings = len(instrument.dimensions) + 1
+    return findings + 1 if assessment.status == AssessmentStatus.SCORED else findings
+
 
 def _instrument(assessment):
     return Instrument.objects.with_parts().get(pk=assessment.instrument_id).as_scoring()

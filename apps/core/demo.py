@@ -257,6 +257,7 @@ def _demo_assessments(district: Region, street: Region, assessor_user, today: da
             item.code: str(max(item.maximum - 1, 0)) for item in gbt_42195().items})
         services.score_assessment(assessment=assessment, on=month_ago)
         services.sign_assessment(assessment=assessment, informant_name="家属（演示）")
+    services.compile_fee_statements(month=month_ago)
 
 
 def generate_city(*, elders: int, seed: int = 1, batch_size: int = 5000) -> int:

@@ -24,7 +24,7 @@
     if (!status) { return; }
     var count = Object.keys(pending()).length;
     status.dataset.state = count ? "pending" : state;
-    status.textContent = count ? status.dataset.pending.replace("%s", count) : status.dataset[state];
+    status.textContent = count ? status.dataset.pending.replace("{n}", count) : status.dataset[state];
   }
   function itemError(item, message) {
     var fieldset = form.querySelector("fieldset[data-item='" + item + "']");

@@ -242,3 +242,46 @@ def test_a_re_assessment_without_an_application_is_paid_as_art_21_says(
                                             on=date(2025, 11, 3))
     assert (requested.district_pays, requested.elder_pays) == (
         Decimal(district_pays), Decimal(elder_pays))
+
+
+def test_the_second_teams_result_is_final(window, team, tree):
+    first = _locked(window["elder"], team, MODERATE, reason="first", on=date(2025, 10, 15))
+    second = services.request_review(assessment=first, on=date(2025, 10, 20))
+    other_team = [AssessorFactory(body=team[0]), AssessorFactory(body=team[0])]
+    services.schedule_assessment(assessment=second, body=team[0], assessors=other_team,
+                                 place="home", on=date(2025, 10, 22))
+    services.save_answers(assessment=second, answers=SEVERE)
+    services.score_assessment(assessment=second, on=date(2025, 10, 22))
+    second = services.sign_assessment(assessment=second, informant_name="赵志强")
+    with pytest.raises(ValidationError) as error:
+        services.request_review(assessment=second)
+    assert error.value.code == "review_final"
+    # both results are kept
+    assert list(Assessment.objects.filter(elder=window["elder"]).order_by("pk")
+                .values_list("final_grade", flat=True)) == ["moderate", "severe"]
+
+
+def test_the_assignment_list_resumes_where_the_assessor_stopped(window, team, tree, client):
+    body, assessors = team
+    user = staff(Role.ASSESSOR, region=tree["district"])
+    mine = AssessorFactory(body=body, user=user)
+    assessment = services.request_assessment(elder=window["elder"], reason="first",
+                                             on=date(2025, 10, 13))
+    services.schedule_assessment(assessment=assessment, body=body,
+                                 assessors=[mine, assessors[0]], place="home",
+                                 on=date(2025, 10, 15))
+    client.force_login(user)
+
+    def link():
+        html = client.get("/assessments/").content.decode()
+        return html.split(f'href="/assessments/{assessment.pk}/step/')[1].split("/")[0]
+
+    assert link() == "1"
+    # self-care done and one item of mobility: the connection dropped on screen 2
+    services.save_answers(assessment=assessment, answers={
+        **{k: v for k, v in MODERATE.items() if k.startswith("B1")}, "B2_1": "3"})
+    assert link() == "2"
+    services.save_answers(assessment=assessment, answers=MODERATE)
+    assert link() == "5"  # the findings
+    services.score_assessment(assessment=assessment, on=date(2025, 10, 15))
+    assert link() == "6"  # the signatures

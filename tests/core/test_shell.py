@@ -126,7 +126,9 @@ MENU_FOR = {
     Role.PROVIDER_STAFF: {"policy:value_list", "catalogue:item_list"},
     Role.DISTRICT_STAFF: {"elders:elder_list", "elders:elder_import", "audit:access_list",
                           "applications:verification_queue", "applications:deadlines",
+                          "assessments:office_list", "assessments:fee_statement_list",
                           *REFERENCE},
+    Role.FINANCE_OFFICER: {"assessments:fee_statement_list", *REFERENCE},
 }
 
 
