@@ -8,6 +8,7 @@ from apps.assessments.models import (
     Assessor,
     CareNeedMapping,
     Dimension,
+    FeeStatement,
     GradeBand,
     Instrument,
     Item,
@@ -90,6 +91,20 @@ class AssessmentAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_filter = ["status", "reason", "final_grade"]
     list_select_related = ["elder", "instrument"]
     exclude = ["assessors"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(FeeStatement)
+class FeeStatementAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Statements are compiled and issued through their services (an issued
+    one never changes); admin shows them."""
+
+    list_display = ["month", "body", "district", "status", "assessment_count", "fee_total",
+                    "district_total", "elder_total"]
+    list_filter = ["status", "month"]
+    list_select_related = ["body", "district"]
 
     def has_add_permission(self, request):
         return False
