@@ -35,13 +35,20 @@ SEVERE = {**MODERATE, **{i.code: "0" for i in ITEMS if i.dimension == "B3"}}
 
 
 @pytest.fixture
-def team(tree):
-    body = AssessmentBodyFactory(districts=[tree["district"]])
-    return body, [AssessorFactory(body=body), AssessorFactory(body=body)]
+def my_assignment(window, team, tree):
+    """An assessor's account on the team of a home assessment of the elder."""
+    user = staff(Role.ASSESSOR, region=tree["district"])
+    mine = AssessorFactory(body=team["body"], user=user)
+    assessment = services.request_assessment(elder=window["elder"], reason="first",
+                                             on=date(2025, 10, 13))
+    services.schedule_assessment(assessment=assessment, body=team["body"],
+                                 assessors=[mine, team["a"]], place="home",
+                                 on=date(2025, 10, 15))
+    return user, assessment
 
 
 def _locked(elder, team, answers, *, reason, on, application=None):
-    body, assessors = team
+    body, assessors = team["body"], [team["a"], team["b"]]
     assessment = services.request_assessment(elder=elder, reason=reason,
                                              application=application, on=on)
     services.schedule_assessment(assessment=assessment, body=body, assessors=assessors,
@@ -178,7 +185,7 @@ def test_the_date_an_application_recorded_counts_as_the_last_assessment(window):
 
 
 def test_an_assessor_sees_the_districts_of_the_body_only(tree, team):
-    body, _ = team
+    body = team["body"]
     other_body = AssessmentBodyFactory(districts=[tree["district"], tree["other_district"]])
     user = staff(Role.ASSESSOR, region=tree["other_district"])
     AssessorFactory(body=body, user=user)
@@ -194,7 +201,7 @@ def test_an_assessor_sees_the_districts_of_the_body_only(tree, team):
 
 
 def test_an_assessor_conducts_only_the_assessments_of_the_team(window, team, tree, client):
-    body, assessors = team
+    body, assessors = team["body"], [team["a"], team["b"]]
     user = staff(Role.ASSESSOR, region=tree["district"])
     AssessorFactory(body=body, user=user)
     assessment = services.request_assessment(elder=window["elder"], reason="first",
@@ -211,15 +218,8 @@ def test_an_assessor_conducts_only_the_assessments_of_the_team(window, team, tre
     assert answer.status_code == 404
 
 
-def test_one_answer_is_saved_the_moment_it_is_tapped(window, team, tree, client):
-    body, assessors = team
-    user = staff(Role.ASSESSOR, region=tree["district"])
-    mine = AssessorFactory(body=body, user=user)
-    assessment = services.request_assessment(elder=window["elder"], reason="first",
-                                             on=date(2025, 10, 13))
-    services.schedule_assessment(assessment=assessment, body=body,
-                                 assessors=[mine, assessors[0]], place="home",
-                                 on=date(2025, 10, 15))
+def test_one_answer_is_saved_the_moment_it_is_tapped(my_assignment, client):
+    user, assessment = my_assignment
     client.force_login(user)
     url = f"/assessments/{assessment.pk}/answer/"
     saved = client.post(url, {"item": "B1_1", "option": "3"})
@@ -247,8 +247,8 @@ def test_a_re_assessment_without_an_application_is_paid_as_art_21_says(
 def test_the_second_teams_result_is_final(window, team, tree):
     first = _locked(window["elder"], team, MODERATE, reason="first", on=date(2025, 10, 15))
     second = services.request_review(assessment=first, on=date(2025, 10, 20))
-    other_team = [AssessorFactory(body=team[0]), AssessorFactory(body=team[0])]
-    services.schedule_assessment(assessment=second, body=team[0], assessors=other_team,
+    services.schedule_assessment(assessment=second, body=team["body"],
+                                 assessors=[team["c"], team["d"]],
                                  place="home", on=date(2025, 10, 22))
     services.save_answers(assessment=second, answers=SEVERE)
     services.score_assessment(assessment=second, on=date(2025, 10, 22))
@@ -261,15 +261,8 @@ def test_the_second_teams_result_is_final(window, team, tree):
                 .values_list("final_grade", flat=True)) == ["moderate", "severe"]
 
 
-def test_the_assignment_list_resumes_where_the_assessor_stopped(window, team, tree, client):
-    body, assessors = team
-    user = staff(Role.ASSESSOR, region=tree["district"])
-    mine = AssessorFactory(body=body, user=user)
-    assessment = services.request_assessment(elder=window["elder"], reason="first",
-                                             on=date(2025, 10, 13))
-    services.schedule_assessment(assessment=assessment, body=body,
-                                 assessors=[mine, assessors[0]], place="home",
-                                 on=date(2025, 10, 15))
+def test_the_assignment_list_resumes_where_the_assessor_stopped(my_assignment, client):
+    user, assessment = my_assignment
     client.force_login(user)
 
     def link():

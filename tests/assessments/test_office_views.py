@@ -7,36 +7,17 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from apps.applications import services as applications
 from apps.assessments import services
 from apps.assessments.models import Assessment, Instrument
 from apps.assessments.standards import gbt_42195
 from tests.factories import (
     ApplicationFactory,
-    AssessmentBodyFactory,
-    AssessorFactory,
     ElderFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 FULL = {item.code: str(item.maximum) for item in gbt_42195().items}
-
-
-@pytest.fixture
-def team(tree):
-    body = AssessmentBodyFactory(districts=[tree["district"]])
-    return {"body": body, "a": AssessorFactory(body=body), "b": AssessorFactory(body=body),
-            "c": AssessorFactory(body=body), "d": AssessorFactory(body=body)}
-
-
-@pytest.fixture
-def application(window):
-    application = applications.receive_application(
-        elder=window["elder"], kind="subsidy", by=window["clerk"], received_on=date(2025, 10, 9))
-    applications.take_action(application=application, action="pass_initial_check",
-                             by=window["clerk"], on=date(2025, 10, 10))
-    return application
 
 
 @pytest.fixture

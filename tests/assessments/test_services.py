@@ -19,22 +19,6 @@ pytestmark = pytest.mark.django_db
 FULL = {item.code: str(item.maximum) for item in gbt_42195().items}
 
 
-@pytest.fixture
-def team(tree):
-    body = AssessmentBodyFactory(districts=[tree["district"]])
-    return {"body": body, "a": AssessorFactory(body=body), "b": AssessorFactory(body=body),
-            "c": AssessorFactory(body=body), "d": AssessorFactory(body=body)}
-
-
-@pytest.fixture
-def application(window):
-    application = applications.receive_application(
-        elder=window["elder"], kind="subsidy", by=window["clerk"], received_on=date(2025, 10, 9))
-    applications.take_action(application=application, action="pass_initial_check",
-                             by=window["clerk"], on=date(2025, 10, 10))
-    return application
-
-
 def _scheduled(window, team, application=None, place="home"):
     assessment = services.request_assessment(elder=window["elder"], reason="first",
                                              application=application, on=date(2025, 10, 13))
