@@ -30,3 +30,4 @@ router.register("assessments", AssessmentViewSet)
 router.register("assessment-bodies", AssessmentBodyViewSet)
 router.register("assessors", AssessorViewSet)
 router.register("assessment-fee-statements", FeeStatementViewSet)
+# issue 5: facilities, provider registry, contracts, evaluations, care managers

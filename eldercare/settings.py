@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "apps.applications",
     "apps.subsidies",
     "apps.assessments",
+    "apps.facilities",
+    "apps.contracts",
+    "apps.evaluations",
+    "apps.caremanagers",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("calendar/", include("apps.workdays.urls")),
     path("catalogue/", include("apps.catalogue.urls")),
     path("audit/", include("apps.audit.urls")),
+    # issue 5: facilities, providers, contracts, evaluations, care managers, public pages
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

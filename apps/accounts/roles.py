@@ -43,7 +43,7 @@ _REFERENCE_READ = [
     "policy.view_policyvalue",
     "workdays.view_calendarday",
     "workdays.view_calendaryear",
-    "catalogue.view_serviceitem",
+    "catalogue.view_serviceitem", "catalogue.view_guideprice",
 ]
 
 # Instrument versions are reference data an administrator adds.
@@ -51,6 +51,27 @@ _INSTRUMENT_EDIT = [
     f"assessments.{verb}_{model}" for verb in ("add", "change")
     for model in ("instrument", "dimension", "item", "option", "gradeband", "careneedmapping")
 ]
+def _perms(app: str, verbs: str, *models: str) -> list[str]:
+    """``_perms("facilities", "view add", "facility")`` -> the codenames."""
+    return [f"{app}.{verb}_{model}" for model in models for verb in verbs.split()]
+
+
+# Issue 5: facilities, the provider registry, contracts, the evaluation and
+# care managers.
+_FACILITIES_READ = _perms("facilities", "view", "facility", "facilityfunding",
+                          "facilitychange")
+_FACILITIES_KEEP = [*_perms("facilities", "view add change", "facility", "facilityfunding"),
+                    *_perms("facilities", "view add", "facilitychange")]
+_PROVIDER_ROSTER_READ = _perms("providers", "view", "insurancepolicy", "staffmember",
+                               "certificate")
+_PROVIDER_ROSTER_KEEP = _perms("providers", "view add change", "insurancepolicy",
+                               "staffmember", "certificate")
+_CONTRACTS_READ = _perms("contracts", "view", "contract", "contractitem", "contractrenewal",
+                         "tenderbar", "careragreement")
+_EVALUATIONS_READ = [*_perms("evaluations", "view", "evaluation", "evaluationcriterion",
+                             "providergrade")]
+_CASEWORK_READ = _perms("caremanagers", "view", "caremanager", "caseassignment")
+
 _CONTACTS = ["elders.view_contact", "elders.add_contact", "elders.change_contact"]
 _APPLICATIONS_READ = [
     "applications.view_application", "applications.view_transition",
@@ -66,12 +87,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_APPLICATIONS_READ,
         "applications.add_application", "applications.receive_application",
         "applications.check_application", "applications.add_document",
+        *_FACILITIES_READ, "providers.view_provider", *_CONTRACTS_READ,
+        *_perms("contracts", "add change", "careragreement"),
+        *_CASEWORK_READ,
     ],
     Role.CARE_MANAGER: [
         *_REFERENCE_READ,
         "elders.view_elder", "elders.change_elder",
         *_CONTACTS,
         *_APPLICATIONS_READ,
+        "providers.view_provider", *_CASEWORK_READ,
     ],
     Role.DISTRICT_STAFF: [
         *_REFERENCE_READ,
@@ -88,6 +113,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "assessments.add_assessor", "assessments.change_assessor",
         "assessments.view_feestatement", "assessments.issue_feestatement",
         "providers.view_provider", "providers.add_provider", "providers.change_provider",
+        *_PROVIDER_ROSTER_READ,
+        *_FACILITIES_KEEP,
+        *_CONTRACTS_READ,
+        *_perms("contracts", "add change", "contract", "contractitem", "careragreement"),
+        "contracts.add_contractrenewal", "contracts.end_contract",
+        *_EVALUATIONS_READ,
+        *_perms("evaluations", "add change", "evaluation"),
+        "evaluations.publish_evaluation",
+        *_CASEWORK_READ,
+        *_perms("caremanagers", "add change", "caremanager", "caseassignment"),
         "accounts.view_user",
         "regions.add_region", "regions.change_region",
         "audit.view_accesslog",
@@ -103,11 +138,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "providers.view_provider",
         "assessments.view_feestatement", "assessments.view_assessmentbody",
         "subsidies.view_entitlement",
+        *_FACILITIES_READ, *_CONTRACTS_READ, "evaluations.view_providergrade",
     ],
     Role.PROVIDER_STAFF: [
-        "catalogue.view_serviceitem",
+        "catalogue.view_serviceitem", "catalogue.view_guideprice",
         "policy.view_policyvalue",
         "providers.view_provider", "providers.change_provider",
+        *_PROVIDER_ROSTER_KEEP,
+        *_CONTRACTS_READ,
+        *_EVALUATIONS_READ,
+        "evaluations.self_assess_evaluation", "evaluations.appeal_evaluation",
     ],
     Role.CITY_STAFF: [
         *_REFERENCE_READ,
@@ -118,6 +158,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "workdays.add_calendarday", "workdays.change_calendarday",
         "workdays.add_calendaryear", "workdays.change_calendaryear",
         "audit.view_accesslog",
+        *_FACILITIES_READ, *_PROVIDER_ROSTER_READ, *_CONTRACTS_READ, *_EVALUATIONS_READ,
+        "evaluations.decide_appeal", *_CASEWORK_READ,
+        "catalogue.add_guideprice",
+        *_perms("evaluations", "add change", "evaluationcriterion"),
     ],
     Role.ADMINISTRATOR: [
         *_REFERENCE_READ,
@@ -131,7 +175,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "workdays.add_calendarday", "workdays.change_calendarday",
         "workdays.add_calendaryear", "workdays.change_calendaryear",
         "catalogue.add_serviceitem", "catalogue.change_serviceitem",
+        "catalogue.add_guideprice",
         *_INSTRUMENT_EDIT,
+        *_FACILITIES_READ, *_PROVIDER_ROSTER_READ, *_CONTRACTS_READ, *_EVALUATIONS_READ,
+        *_perms("evaluations", "add change", "evaluationcriterion"),
+        *_CASEWORK_READ,
         "audit.view_accesslog",
     ],
 }

@@ -59,3 +59,8 @@ class ServiceItem(models.Model):
 
     def __str__(self):
         return self.name
+
+    def guide_price_on(self, day):
+        """The city guide price in force on ``day`` (None where none is
+        published). The one place contracts and settlement read it."""
+        return self.guide_price

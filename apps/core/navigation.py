@@ -43,6 +43,7 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("Assessments"), _("Assessment fee statements"), "assessments:fee_statement_list",
               "assessments.view_feestatement",
               _("What each district owes the assessment bodies, month by month")),
+    # issue 5: facilities, providers, contracts, evaluations, care managers
     MenuEntry(_("Reference"), _("Streets and communities"), "regions:region_list",
               "regions.view_region", _("The district, street and community tree")),
     MenuEntry(_("Reference"), _("Policy values"), "policy:value_list",

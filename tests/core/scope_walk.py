@@ -27,6 +27,7 @@ from apps.assessments.models import Assessment, AssessmentBody, Assessor, FeeSta
 from apps.audit.models import AccessLog
 from apps.core.scoping import is_scoped_model
 from apps.elders.models import Contact, Elder
+from apps.evaluations.models import ProviderGrade
 from apps.providers.models import Provider
 from apps.regions.models import Region
 from apps.subsidies.models import Entitlement
@@ -120,6 +121,12 @@ def _fee_statement_victim(world, marker):
         district=world.district, month=date(2025, 9, 1))
 
 
+def _grade_victim(world, marker):
+    return ProviderGrade.objects.create(
+        provider=ProviderFactory(name=marker, region=world.district), category="meals",
+        year=2025, grade="good", effective_from=date(2026, 6, 1))
+
+
 def _access_victim(world, marker):
     return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
                                     object_label=marker, region=world.street)
@@ -140,6 +147,12 @@ VICTIM_BUILDERS = {
     Assessor: _assessor_victim,
     Assessment: _assessment_victim,
     FeeStatement: _fee_statement_victim,
+    ProviderGrade: _grade_victim,
+    # issue 5 · facilities (add victims of the facilities app below this line)
+    # issue 5 · providers (insurance, staff, certificates)
+    # issue 5 · contracts (contracts, items, renewals, bars, three-party agreements)
+    # issue 5 · evaluations
+    # issue 5 · care managers and guide prices
 }
 
 
