@@ -18,6 +18,7 @@ from apps.elders import identity
 from apps.elders.models import DocumentType, Elder
 from apps.elders.services import identity_digest
 from apps.providers.models import Provider
+from apps.providers.rules import with_check_character
 from apps.regions.models import Region, RegionKind
 from apps.subsidies.models import Entitlement
 
@@ -54,7 +55,7 @@ class ProviderFactory(DjangoModelFactory):
         model = Provider
 
     name = factory.Sequence(lambda n: f"Provider {n}")
-    credit_code = factory.Sequence(lambda n: f"TEST{n:014d}")
+    credit_code = factory.Sequence(lambda n: with_check_character(f"91440100{n:09d}"))
     region = factory.SubFactory(RegionFactory)
 
 
