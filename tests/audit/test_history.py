@@ -34,7 +34,8 @@ def test_request_changes_carry_user_url_and_address(client, tree):
     url = reverse("admin:catalogue_serviceitem_change", args=[item.pk])
     response = client.post(url, {
         "code": item.code, "name": "助浴（新）", "category": item.category, "unit": item.unit,
-        "guide_price": "65.00", "min_duration_minutes": "", "is_active": "on",
+        "min_duration_minutes": "", "is_active": "on",
+        "guide_prices-TOTAL_FORMS": "0", "guide_prices-INITIAL_FORMS": "0",
     }, REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302
     event = ServiceItem.pgh_event_model.objects.filter(pgh_obj=item, pgh_label="update").get()
