@@ -1,0 +1,202 @@
+"""The contract screens: scoping, the guide-price flags, the district's
+forms and the street's three-party agreements."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.urls import reverse
+
+from apps.accounts.roles import Role
+from apps.contracts.models import CarerAgreement, Contract, ContractStatus, TenderBar
+from apps.contracts.services import end_contracts_and_bar
+from tests.contracts.factories import ContractFactory, service_item
+from tests.factories import ElderFactory, ProviderFactory, staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_providers(tree):
+    a, b = (ProviderFactory(region=tree["district"]) for _ in range(2))
+    return {
+        "a": a, "b": b,
+        "contract_a": ContractFactory(reference="HT-A", purchaser=tree["district"], provider=a,
+                                      covered_area=[tree["street"]]),
+        "contract_b": ContractFactory(reference="HT-B", purchaser=tree["district"], provider=b,
+                                      covered_area=[tree["street"]]),
+    }
+
+
+def test_provider_staff_see_only_their_own_contracts(client, two_providers):
+    client.force_login(staff(Role.PROVIDER_STAFF, provider=two_providers["a"]))
+    html = client.get(reverse("contracts:contract_list")).content.decode()
+    assert "HT-A" in html
+    assert "HT-B" not in html
+    own = client.get(reverse("contracts:contract_detail", args=[two_providers["contract_a"].pk]))
+    assert own.status_code == 200
+    other = reverse("contracts:contract_detail", args=[two_providers["contract_b"].pk])
+    assert client.get(other).status_code == 404
+
+
+def test_provider_staff_cannot_edit_or_end(client, two_providers):
+    client.force_login(staff(Role.PROVIDER_STAFF, provider=two_providers["a"]))
+    pk = two_providers["contract_a"].pk
+    assert client.get(reverse("contracts:contract_update", args=[pk])).status_code == 403
+    response = client.post(reverse("contracts:contract_end", args=[pk]),
+                           {"ended_on": "2026-06-01", "end_reason": "x"})
+    assert response.status_code == 403
+    assert Contract.objects.get(pk=pk).is_active
+
+
+def test_sibling_street_does_not_see_the_streets_contract(client, tree, two_providers):
+    client.force_login(staff(Role.STREET_STAFF, region=tree["sibling"]))
+    assert "HT-A" not in client.get(reverse("contracts:contract_list")).content.decode()
+    detail = reverse("contracts:contract_detail", args=[two_providers["contract_a"].pk])
+    assert client.get(detail).status_code == 404
+
+
+def test_covered_street_sees_the_contract_once(client, tree, two_providers):
+    contract = two_providers["contract_a"]
+    contract.covered_area.add(tree["sibling"])
+    client.force_login(staff(Role.STREET_STAFF, region=tree["street"]))
+    html = client.get(reverse("contracts:contract_list")).content.decode()
+    assert html.count(">HT-A<") == 1
+
+
+def test_detail_flags_a_price_above_the_guide_price(client, tree, district_user):
+    item = service_item("LC-HOME")
+    guide = item.guide_price_on(date(2026, 1, 1))
+    contract = ContractFactory(purchaser=tree["district"], covered_area=[tree["street"]],
+                               items=[(item, guide + Decimal("5.00")),
+                                      (service_item("ML-CANTEEN"),
+                                       service_item("ML-CANTEEN").guide_price_on(
+                                           date(2026, 1, 1))),
+                                      (service_item("HC-CONSULT"), Decimal("20.00"))])
+    client.force_login(district_user)
+    html = client.get(reverse("contracts:contract_detail", args=[contract.pk])).content.decode()
+    assert html.count('data-flag="above"') == 1
+    assert html.count('data-flag="at"') == 1
+    assert html.count('data-flag="no-guide"') == 1
+
+
+def _contract_post(tree, provider, **overrides):
+    data = {"reference": "HT-NEW", "purchaser": tree["district"].pk, "provider": provider.pk,
+            "covered_area": [tree["street"].pk], "signed_on": "2025-12-01",
+            "starts_on": "2026-01-01", "ends_on": "2028-12-31",
+            "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0",
+            "items-0-service_item": service_item("LC-HOME").pk, "items-0-price": "99.00",
+            "items-1-service_item": "", "items-1-price": ""}
+    return {**data, **overrides}
+
+
+def test_district_creates_a_contract_with_items(client, tree, district_user):
+    provider = ProviderFactory(region=tree["district"])
+    client.force_login(district_user)
+    response = client.post(reverse("contracts:contract_create"), _contract_post(tree, provider))
+    contract = Contract.objects.get(reference="HT-NEW")
+    assert response.status_code == 302
+    assert contract.items.get().price == Decimal("99.00")
+    html = client.get(response["Location"]).content.decode()
+    assert 'data-flag="above"' in html
+
+
+def test_contract_form_refuses_a_term_one_day_too_long(client, tree, district_user):
+    provider = ProviderFactory(region=tree["district"])
+    client.force_login(district_user)
+    response = client.post(reverse("contracts:contract_create"),
+                           _contract_post(tree, provider, ends_on="2029-01-01"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["ends_on"]
+    assert 'data-flag="above"' in response.content.decode()  # the price row is still shown
+    assert not Contract.objects.exists()
+
+
+def test_contract_form_refuses_a_barred_provider(client, tree, district_user):
+    provider = ProviderFactory(region=tree["district"])
+    end_contracts_and_bar(provider=provider, on=date(2025, 6, 1), reason="Art 25")
+    client.force_login(district_user)
+    response = client.post(reverse("contracts:contract_create"), _contract_post(tree, provider))
+    assert response.context["form"].has_error("provider", "barred")
+    assert not Contract.objects.exists()
+
+
+def test_district_ends_a_contract_without_a_bar(client, tree, district_user, two_providers):
+    contract = two_providers["contract_a"]
+    client.force_login(district_user)
+    response = client.post(reverse("contracts:contract_end", args=[contract.pk]),
+                           {"ended_on": "2026-06-30", "end_reason": "breach"})
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ENDED
+    assert not TenderBar.objects.exists()
+
+
+def test_other_district_cannot_end_the_contract(client, tree, two_providers):
+    contract = two_providers["contract_a"]
+    client.force_login(staff(Role.DISTRICT_STAFF, region=tree["other_district"]))
+    response = client.post(reverse("contracts:contract_end", args=[contract.pk]),
+                           {"ended_on": "2026-06-30", "end_reason": "breach"})
+    assert response.status_code == 404
+    contract.refresh_from_db()
+    assert contract.is_active
+
+
+def test_renewal_form_shows_the_refusal(client, tree, district_user, two_providers):
+    contract = two_providers["contract_a"]
+    client.force_login(district_user)
+    response = client.post(reverse("contracts:contract_renew", args=[contract.pk]),
+                           {"year": "2", "decided_on": "2026-12-01", "decision": "continue"})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("decision", "ungraded")
+    assert not contract.renewals.exists()
+
+
+def test_bars_list_shows_the_districts_bars(client, tree, district_user):
+    provider = ProviderFactory(region=tree["district"], name="Barred Care")
+    end_contracts_and_bar(provider=provider, on=date(2026, 6, 1), reason="still unqualified")
+    client.force_login(district_user)
+    html = client.get(reverse("contracts:bar_list")).content.decode()
+    assert "Barred Care" in html
+    assert "2028-06-01" in html
+
+
+def test_street_creates_a_three_party_agreement(client, tree, street_user):
+    elder = ElderFactory(residence_street=tree["street"], name="Elder Liu")
+    client.force_login(street_user)
+    search = client.get(reverse("contracts:agreement_list"), {"q": "Liu"}).content.decode()
+    url = reverse("contracts:agreement_create", args=[elder.pk])
+    assert url in search
+    response = client.post(url, {
+        "carer_name": "Neighbour Wang", "relationship": "neighbour",
+        "carer_phone": "13900000000", "signed_on": "2026-02-01", "starts_on": "2026-02-01",
+        "ends_on": "2026-12-31", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0",
+        "items-0-service_item": service_item("LC-HOME").pk, "items-0-price": "30.00"})
+    assert response.status_code == 302
+    agreement = CarerAgreement.objects.get()
+    assert (agreement.street, agreement.elder) == (tree["street"], elder)
+    assert "Neighbour Wang" in client.get(response["Location"]).content.decode()
+
+
+def test_street_agreement_refused_where_covered(client, tree, street_user):
+    ContractFactory(purchaser=tree["district"], covered_area=[tree["street"]],
+                    items=[(service_item("LC-HOME"), Decimal("40"))],
+                    starts_on=date(2026, 1, 1), ends_on=date(2028, 12, 31))
+    elder = ElderFactory(residence_street=tree["street"])
+    client.force_login(street_user)
+    response = client.post(reverse("contracts:agreement_create", args=[elder.pk]), {
+        "carer_name": "Neighbour Wang", "relationship": "neighbour",
+        "carer_phone": "13900000000", "signed_on": "2026-02-01", "starts_on": "2026-02-01",
+        "ends_on": "2026-12-31", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0",
+        "items-0-service_item": service_item("LC-HOME").pk, "items-0-price": "30.00"})
+    assert response.status_code == 200
+    assert response.context["form"].has_error(NON_FIELD_ERRORS, "covered_by_contract")
+    assert not CarerAgreement.objects.exists()
+
+
+def test_sibling_street_cannot_open_the_elders_agreement_form(client, tree):
+    elder = ElderFactory(residence_street=tree["street"])
+    client.force_login(staff(Role.STREET_STAFF, region=tree["sibling"]))
+    url = reverse("contracts:agreement_create", args=[elder.pk])
+    assert client.get(url).status_code == 404
