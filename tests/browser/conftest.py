@@ -51,6 +51,7 @@ SEED_MIGRATIONS = [
     "apps.workdays.migrations.0002_seed_chinesecalendar",
     "apps.catalogue.migrations.0002_seed_items",
     "apps.assessments.migrations.0002_seed_instruments",
+    "apps.evaluations.migrations.0004_seed_sheet",
 ]
 
 

@@ -1,0 +1,105 @@
+"""In Chinese: the district scores a provider's life care and publishes the
+result; the provider appeals inside the window; the city centre re-evaluates;
+the district's public page shows the final grade."""
+
+import importlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apps.accounts.roles import Role
+from apps.evaluations.models import Evaluation, EvaluationStatus
+from tests.factories import ProviderFactory, staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Pass-word-123"
+
+
+def _login(page, base, username):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts):
+    from django.apps import apps
+
+    # the score sheet is migration data, which an earlier live-server test may have flushed
+    importlib.import_module("apps.evaluations.migrations.0004_seed_sheet").seed(apps, None)
+    base = live_server.url
+    provider = ProviderFactory(name="颐康居家养老服务中心", region=tree["district"])
+    staff(Role.DISTRICT_STAFF, region=tree["district"], username="district")
+    staff(Role.PROVIDER_STAFF, provider=provider, username="provider")
+    staff(Role.CITY_STAFF, region=tree["district"].parent, username="city")
+    today = timezone.localdate()
+    # published ten days ago: posted until yesterday, so today opens the window
+    published_on = today - timedelta(days=10)
+
+    # the district opens the evaluation, scores it and publishes it
+    _login(page, base, "district")
+    page.goto(f"{base}/evaluations/new/")
+    page.locator("select[name=provider]").select_option(str(provider.pk))
+    page.locator("select[name=category]").select_option("life_care")
+    page.locator("input[name=year]").fill(str(today.year - 1))
+    page.locator("#save").click()
+    page.wait_for_url("**/scores/")
+    for code, points in (("service_quality", "25"), ("staff", "16"), ("records", "12"),
+                         ("satisfaction", "16"), ("safety", "9")):
+        page.locator(f"input[name={code}]").fill(points)
+    page.screenshot(path=str(artifacts / "evaluation-1-score-sheet.png"), full_page=True)
+    page.locator("#save").click()
+    expect(page.locator("[data-testid=total]")).to_have_text("78.0")
+    page.locator("#publish").click()
+    page.locator("input[name=published_on]").fill(published_on.isoformat())
+    page.locator("#save").click()
+    expect(page.locator("[data-testid=appeal-window]")).to_contain_text(today.isoformat())
+    evaluation = Evaluation.objects.get(provider=provider)
+    assert evaluation.status == EvaluationStatus.PUBLISHED
+    assert evaluation.grade == "qualified"
+
+    # the provider's staff appeal; the form shows the window
+    _login(page, base, "provider")
+    page.goto(f"{base}/evaluations/{evaluation.pk}/")
+    page.locator("#appeal").click()
+    expect(page.locator("#appeal-window")).to_contain_text(
+        f"{today:%Y-%m-%d} – {evaluation.appeal_until:%Y-%m-%d}")
+    page.locator("textarea[name=reason]").fill("服务记录抽查样本不足,满意度得分偏低。")
+    page.screenshot(path=str(artifacts / "evaluation-2-appeal.png"), full_page=True)
+    page.locator("#save").click()
+    page.wait_for_url(f"**/evaluations/{evaluation.pk}/")
+    evaluation.refresh_from_db()
+    assert (evaluation.status, evaluation.appealed_on) == (EvaluationStatus.APPEALED, today)
+
+    # the public page shows the result under appeal
+    page.goto(f"{base}/public/evaluations/{tree['district'].code}/")
+    expect(page.locator("#public-results")).to_contain_text("颐康居家养老服务中心")
+
+    # the city centre re-evaluates: the total becomes 82, good, final
+    _login(page, base, "city")
+    page.goto(f"{base}/evaluations/appeals/")
+    page.get_by_role("link", name="颐康居家养老服务中心").click()
+    page.locator("#decide").click()
+    page.locator("input[name=outcome][value=revise]").check()
+    page.locator("input[name=total]").fill("82")
+    page.locator("textarea[name=reason]").fill("复评抽查补充样本后,满意度得分调整。")
+    page.locator("#save").click()
+    page.wait_for_url(f"**/evaluations/{evaluation.pk}/")
+    expect(page.locator("[data-testid=final-grade]")).to_contain_text("良好")
+    page.screenshot(path=str(artifacts / "evaluation-3-decided.png"), full_page=True)
+    evaluation.refresh_from_db()
+    assert (evaluation.status, evaluation.final_grade) == (EvaluationStatus.FINAL, "good")
+
+    # anyone, logged out, sees the final grade on the district's page
+    page.context.clear_cookies()
+    page.goto(f"{base}/public/evaluations/{tree['district'].code}/")
+    row = page.locator("#public-results tbody tr", has_text="颐康居家养老服务中心")
+    expect(row.locator("[data-testid=grade]")).to_contain_text("良好")
+    expect(row.locator("[data-testid=status]")).not_to_contain_text(str(today.year - 1) + "-")
+    assert "服务记录抽查" not in page.content()
+    page.screenshot(path=str(artifacts / "evaluation-4-public.png"), full_page=True)

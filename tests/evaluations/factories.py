@@ -1,0 +1,43 @@
+"""Evaluations built through the services, so their dates and grades are
+the ones the rules give."""
+
+from datetime import date
+from decimal import Decimal
+
+from apps.evaluations import services
+from apps.evaluations.models import Evaluation, EvaluationCriterion
+from tests.factories import ProviderFactory
+
+
+def points_for(total, category: str = "life_care") -> dict[str, Decimal]:
+    """Points per criterion of the category's sheet adding up to ``total``."""
+    left = Decimal(str(total))
+    points = {}
+    for criterion in EvaluationCriterion.objects.sheet_for(category):
+        given = min(criterion.maximum, left)
+        points[criterion.code] = given
+        left -= given
+    assert left == 0, "the total exceeds the sheet"
+    return points
+
+
+def opened(*, provider=None, district=None, category="life_care", year=2025) -> Evaluation:
+    if provider is None:
+        provider = ProviderFactory(**({"region": district} if district else {}))
+    return services.open_evaluation(provider=provider, category=category, year=year)
+
+
+def scored(total=Decimal("85"), **kwargs) -> Evaluation:
+    evaluation = opened(**kwargs)
+    return services.record_scores(evaluation=evaluation,
+                                  scores=points_for(total, evaluation.category))
+
+
+def published(on: date, total=Decimal("85"), **kwargs) -> Evaluation:
+    return services.publish_evaluation(evaluation=scored(total, **kwargs), on=on)
+
+
+def appealed(on: date, appealed_on: date, total=Decimal("85"), **kwargs) -> Evaluation:
+    evaluation = published(on, total, **kwargs)
+    return services.appeal_evaluation(evaluation=evaluation, reason="评分有误",
+                                      on=appealed_on)
