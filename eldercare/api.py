@@ -9,10 +9,23 @@ from apps.assessments.api import (
     AssessorViewSet,
     FeeStatementViewSet,
 )
-from apps.catalogue.api import ServiceItemViewSet
+from apps.caremanagers.api import CareManagerViewSet, CaseAssignmentViewSet
+from apps.catalogue.api import GuidePriceViewSet, ServiceItemViewSet
+from apps.contracts.api import CarerAgreementViewSet, ContractViewSet, TenderBarViewSet
 from apps.elders.api import ElderViewSet
+from apps.evaluations.api import (
+    EvaluationCriterionViewSet,
+    EvaluationViewSet,
+    ProviderGradeViewSet,
+)
+from apps.facilities.api import FacilityViewSet
 from apps.policy.api import PolicyValueViewSet
-from apps.providers.api import ProviderViewSet
+from apps.providers.api import (
+    CertificateViewSet,
+    InsurancePolicyViewSet,
+    ProviderViewSet,
+    StaffMemberViewSet,
+)
 from apps.regions.api import RegionViewSet
 from apps.subsidies.api import EntitlementViewSet
 from apps.workdays.api import CalendarDayViewSet
@@ -31,3 +44,16 @@ router.register("assessment-bodies", AssessmentBodyViewSet)
 router.register("assessors", AssessorViewSet)
 router.register("assessment-fee-statements", FeeStatementViewSet)
 # issue 5: facilities, provider registry, contracts, evaluations, care managers
+router.register("facilities", FacilityViewSet)
+router.register("provider-insurance", InsurancePolicyViewSet)
+router.register("provider-staff", StaffMemberViewSet)
+router.register("provider-certificates", CertificateViewSet)
+router.register("contracts", ContractViewSet)
+router.register("tender-bars", TenderBarViewSet)
+router.register("carer-agreements", CarerAgreementViewSet)
+router.register("evaluations", EvaluationViewSet)
+router.register("evaluation-criteria", EvaluationCriterionViewSet)
+router.register("provider-grades", ProviderGradeViewSet)
+router.register("guide-prices", GuidePriceViewSet)
+router.register("care-managers", CareManagerViewSet)
+router.register("case-assignments", CaseAssignmentViewSet)

@@ -267,6 +267,11 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "apps.applications.models.Status",
         "ApplicationKindEnum": "apps.applications.models.Kind",
         "EntitlementStatusEnum": "apps.subsidies.models.EntitlementStatus",
+        "FacilityStatusEnum": "apps.facilities.models.FacilityStatus",
+        "GradeEnum": "apps.evaluations.models.Grade",
+        "ServiceCategoryEnum": "apps.catalogue.models.ServiceCategory",
+        "ContactRoleEnum": "apps.elders.models.ContactRole",
+        "StaffRoleEnum": "apps.providers.models.StaffRole",
     },
 }
 
@@ -311,6 +316,17 @@ CELERY_BEAT_SCHEDULE = {
     "request-routine-reassessments": {
         "task": "apps.assessments.tasks.request_routine_reassessments_task",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # 00:30 every day: evaluation results whose appeal window has closed
+    # without an appeal become final (Art 23).
+    "finalise-evaluations": {
+        "task": "apps.evaluations.tasks.finalise_evaluations_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # 00:40 every day: contracts whose term has run out are marked expired.
+    "expire-contracts": {
+        "task": "apps.contracts.tasks.expire_contracts_task",
+        "schedule": crontab(hour=0, minute=40),
     },
 }
 

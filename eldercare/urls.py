@@ -23,6 +23,13 @@ urlpatterns = [
     path("catalogue/", include("apps.catalogue.urls")),
     path("audit/", include("apps.audit.urls")),
     # issue 5: facilities, providers, contracts, evaluations, care managers, public pages
+    path("facilities/", include("apps.facilities.urls")),
+    path("providers/", include("apps.providers.urls")),
+    path("contracts/", include("apps.contracts.urls")),
+    path("evaluations/", include("apps.evaluations.urls")),
+    path("public/evaluations/", include("apps.evaluations.public_urls")),
+    path("public/guide-prices/", include("apps.catalogue.public_urls")),
+    path("care-managers/", include("apps.caremanagers.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

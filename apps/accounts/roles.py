@@ -67,7 +67,7 @@ _PROVIDER_ROSTER_READ = _perms("providers", "view", "insurancepolicy", "staffmem
 _PROVIDER_ROSTER_KEEP = _perms("providers", "view add change", "insurancepolicy",
                                "staffmember", "certificate")
 _CONTRACTS_READ = _perms("contracts", "view", "contract", "contractitem", "contractrenewal",
-                         "tenderbar", "careragreement")
+                         "tenderbar")
 _EVALUATIONS_READ = [*_perms("evaluations", "view", "evaluation", "evaluationcriterion",
                              "providergrade")]
 _CASEWORK_READ = _perms("caremanagers", "view", "caremanager", "caseassignment")
@@ -88,8 +88,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "applications.add_application", "applications.receive_application",
         "applications.check_application", "applications.add_document",
         *_FACILITIES_READ, "providers.view_provider", *_CONTRACTS_READ,
-        *_perms("contracts", "add change", "careragreement"),
+        *_perms("contracts", "view add change", "careragreement"),
         *_CASEWORK_READ,
+        *_perms("caremanagers", "add change", "caseassignment"),
     ],
     Role.CARE_MANAGER: [
         *_REFERENCE_READ,
@@ -116,7 +117,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_PROVIDER_ROSTER_READ,
         *_FACILITIES_KEEP,
         *_CONTRACTS_READ,
-        *_perms("contracts", "add change", "contract", "contractitem", "careragreement"),
+        *_perms("contracts", "view add change", "careragreement"),
+        *_perms("contracts", "add change", "contract", "contractitem"),
         "contracts.add_contractrenewal", "contracts.end_contract",
         *_EVALUATIONS_READ,
         *_perms("evaluations", "add change", "evaluation"),
@@ -145,6 +147,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "policy.view_policyvalue",
         "providers.view_provider", "providers.change_provider",
         *_PROVIDER_ROSTER_KEEP,
+        *_FACILITIES_READ,
         *_CONTRACTS_READ,
         *_EVALUATIONS_READ,
         "evaluations.self_assess_evaluation", "evaluations.appeal_evaluation",
@@ -159,6 +162,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "workdays.add_calendaryear", "workdays.change_calendaryear",
         "audit.view_accesslog",
         *_FACILITIES_READ, *_PROVIDER_ROSTER_READ, *_CONTRACTS_READ, *_EVALUATIONS_READ,
+        "contracts.view_careragreement",
         "evaluations.decide_appeal", *_CASEWORK_READ,
         "catalogue.add_guideprice",
         *_perms("evaluations", "add change", "evaluationcriterion"),
@@ -178,6 +182,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "catalogue.add_guideprice",
         *_INSTRUMENT_EDIT,
         *_FACILITIES_READ, *_PROVIDER_ROSTER_READ, *_CONTRACTS_READ, *_EVALUATIONS_READ,
+        "contracts.view_careragreement",
         *_perms("evaluations", "add change", "evaluationcriterion"),
         *_CASEWORK_READ,
         "audit.view_accesslog",

@@ -210,7 +210,24 @@ def _build_demo(elders: int, seed: int) -> list[DemoAccount]:
                        User.objects.get(username="district"), timezone.localdate())
     _demo_assessments(district, first, User.objects.get(username="assessor"),
                       timezone.localdate())
+    _demo_providers_and_facilities(district, first, provider)
     return accounts
+
+
+def _demo_providers_and_facilities(district: Region, street: Region, provider) -> None:
+    """The demo provider's roster, contract and last year's grade; the demo
+    street's facilities (one station out of compliance) and care managers."""
+    from apps.caremanagers.demo import build_demo_care_managers
+    from apps.contracts.demo import build_demo_contracts
+    from apps.evaluations.demo import build_demo_evaluations
+    from apps.facilities.demo import build_demo_facilities
+    from apps.providers.demo import build_demo_roster
+
+    build_demo_roster(provider)
+    build_demo_contracts(district, provider)
+    build_demo_evaluations(district, provider)
+    build_demo_facilities(district)
+    build_demo_care_managers(street)
 
 
 def _demo_assessments(district: Region, street: Region, assessor_user, today: date) -> None:

@@ -25,10 +25,20 @@ from apps.accounts.roles import Role
 from apps.applications.models import Application, Document, Transition
 from apps.assessments.models import Assessment, AssessmentBody, Assessor, FeeStatement
 from apps.audit.models import AccessLog
+from apps.caremanagers.models import CareManager, CaseAssignment
+from apps.contracts.models import (
+    CarerAgreement,
+    CarerAgreementItem,
+    Contract,
+    ContractItem,
+    ContractRenewal,
+    TenderBar,
+)
 from apps.core.scoping import is_scoped_model
 from apps.elders.models import Contact, Elder
-from apps.evaluations.models import ProviderGrade
-from apps.providers.models import Provider
+from apps.evaluations.models import Evaluation, ProviderGrade
+from apps.facilities.models import Facility, FacilityChange, FacilityFunding
+from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffMember
 from apps.regions.models import Region
 from apps.subsidies.models import Entitlement
 from tests.factories import (
@@ -121,10 +131,112 @@ def _fee_statement_victim(world, marker):
         district=world.district, month=date(2025, 9, 1))
 
 
+def _contract_victim(world, marker):
+    from tests.contracts.factories import ContractFactory
+
+    return ContractFactory(reference=marker, purchaser=world.district,
+                           provider=ProviderFactory(region=world.district),
+                           covered_area=[world.street])
+
+
+def _contract_item_victim(world, marker):
+    # the item shows with its contract, which carries the marker
+    return _contract_victim(world, marker).items.first()
+
+
+def _renewal_victim(world, marker):
+    contract = _contract_victim(world, _marker())
+    return ContractRenewal.objects.create(contract=contract, year=2, decided_on=date(2026, 12, 1),
+                                          decision="continue", grades={"meals": "good"},
+                                          note=marker)
+
+
+def _bar_victim(world, marker):
+    return TenderBar.objects.create(provider=ProviderFactory(region=world.district),
+                                    starts_on=date(2026, 6, 1), lifts_on=date(2028, 6, 1),
+                                    reason=marker)
+
+
+def _carer_agreement_victim(world, marker):
+    from tests.contracts.factories import CarerAgreementFactory
+
+    return CarerAgreementFactory(carer_name=marker, street=world.street,
+                                 elder=ElderFactory(residence_street=world.street))
+
+
+def _carer_item_victim(world, marker):
+    return _carer_agreement_victim(world, marker).items.first()
+
+
+def _insurance_victim(world, marker):
+    return InsurancePolicy.objects.create(
+        provider=ProviderFactory(region=world.district), kind="premises_liability",
+        insurer=marker, policy_number=marker, valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 12, 31))
+
+
+def _staff_member_victim(world, marker):
+    return StaffMember.objects.create(provider=ProviderFactory(region=world.district),
+                                      name=marker, role="nurse", joined_on=date(2025, 1, 1))
+
+
+def _certificate_victim(world, marker):
+    member = StaffMember.objects.create(provider=ProviderFactory(region=world.district),
+                                        name=_marker(), role="nurse",
+                                        joined_on=date(2025, 1, 1))
+    return Certificate.objects.create(staff=member, kind="nurse_practising", number=marker,
+                                      issued_on=date(2024, 1, 1))
+
+
+def _care_manager_victim(world, marker):
+    return CareManager.objects.create(street=world.street, name=marker, since=date(2025, 1, 1))
+
+
+def _case_assignment_victim(world, marker):
+    elder = ElderFactory(name=marker, residence_street=world.street,
+                         hukou_street=world.street)
+    manager = CareManager.objects.create(street=world.street, name=_marker(),
+                                         since=date(2025, 1, 1))
+    return CaseAssignment.objects.create(elder=elder, care_manager=manager,
+                                         starts_on=date(2025, 6, 1))
+
+
+def _evaluation_victim(world, marker):
+    return Evaluation.objects.create(
+        provider=ProviderFactory(name=marker, region=world.district), category="meals",
+        year=2025, district=world.district, status="published", total=85, grade="good",
+        published_on=date(2026, 6, 1), posting_until=date(2026, 6, 10),
+        appeal_until=date(2026, 6, 19))
+
+
 def _grade_victim(world, marker):
     return ProviderGrade.objects.create(
         provider=ProviderFactory(name=marker, region=world.district), category="meals",
         year=2025, grade="good", effective_from=date(2026, 6, 1))
+
+
+def _facility_victim(world, marker):
+    # run by a provider of the victim's district, so another provider sees none
+    return Facility.objects.create(
+        name=marker, tier="community_station", region=world.street, address=marker,
+        floor_area=120, functions=["meals", "recreation"], run_by="contracted",
+        operator=ProviderFactory(region=world.district))
+
+
+def _facility_funding_victim(world, marker):
+    return FacilityFunding.objects.create(facility=_facility_victim(world, _marker()),
+                                          year=2026, amount=50000, basis=marker)
+
+
+def _facility_change_victim(world, marker):
+    from apps.facilities.services import record_change
+
+    return record_change(
+        facility=_facility_victim(world, _marker()), kind="change_of_use", new_use=marker,
+        approving_authority=marker, approval_reference=marker, approved_on=date(2026, 3, 2),
+        notice_published_on=date(2026, 3, 5), effective_on=date(2026, 4, 1),
+        by=staff(Role.DISTRICT_STAFF, region=world.district), note=marker,
+        on=date(2026, 4, 1))
 
 
 def _access_victim(world, marker):
@@ -149,10 +261,25 @@ VICTIM_BUILDERS = {
     FeeStatement: _fee_statement_victim,
     ProviderGrade: _grade_victim,
     # issue 5 · facilities (add victims of the facilities app below this line)
+    Facility: _facility_victim,
+    FacilityFunding: _facility_funding_victim,
+    FacilityChange: _facility_change_victim,
     # issue 5 · providers (insurance, staff, certificates)
+    InsurancePolicy: _insurance_victim,
+    StaffMember: _staff_member_victim,
+    Certificate: _certificate_victim,
     # issue 5 · contracts (contracts, items, renewals, bars, three-party agreements)
+    Contract: _contract_victim,
+    ContractItem: _contract_item_victim,
+    ContractRenewal: _renewal_victim,
+    TenderBar: _bar_victim,
+    CarerAgreement: _carer_agreement_victim,
+    CarerAgreementItem: _carer_item_victim,
     # issue 5 · evaluations
+    Evaluation: _evaluation_victim,
     # issue 5 · care managers and guide prices
+    CareManager: _care_manager_victim,
+    CaseAssignment: _case_assignment_victim,
 }
 
 

@@ -36,6 +36,19 @@ def test_demo_world_has_every_role_and_a_populated_district(capsys):
     assessor = User.objects.get(username="assessor")
     assert Assessment.objects.conductable_by(assessor).filter(status="scheduled").exists()
     assert Assessment.objects.filter(status="locked", fee__isnull=False).exists()
+    # the demo provider has a roster, a contract and a grade; the street has
+    # facilities (one out of compliance) and care managers
+    from apps.caremanagers.models import CareManager
+    from apps.contracts.models import Contract
+    from apps.evaluations.models import ProviderGrade
+    from apps.facilities.models import Facility
+
+    provider = User.objects.get(username="provider").provider
+    assert provider.staff_members.exists()
+    assert Contract.objects.filter(provider=provider, status="active").exists()
+    assert ProviderGrade.objects.filter(provider=provider, grade="good").exists()
+    assert Facility.objects.filter(region__path__startswith=tianhe.path).count() == 3
+    assert CareManager.objects.filter(street__parent=tianhe).count() == 2
     count_after_first_run = Application.objects.count()
     # idempotent
     call_command("build_demo", elders=300)

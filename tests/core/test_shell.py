@@ -119,16 +119,24 @@ def test_pages_load_nothing_from_outside(client, street_user):
 
 REFERENCE = {"regions:region_list", "policy:value_list", "workdays:calendar",
              "catalogue:item_list"}
+FACILITIES = {"facilities:facility_list", "facilities:overview"}
+CARE_MANAGERS = {"caremanagers:manager_list", "caremanagers:street_list"}
 MENU_FOR = {
     Role.STREET_STAFF: {"elders:elder_list", "elders:elder_register", "elders:elder_import",
-                        "applications:queue",
-                        "applications:deadlines", *REFERENCE},
-    Role.PROVIDER_STAFF: {"policy:value_list", "catalogue:item_list"},
+                        "applications:queue", "applications:deadlines",
+                        *FACILITIES, *CARE_MANAGERS,
+                        "contracts:contract_list", "contracts:agreement_list", *REFERENCE},
+    Role.PROVIDER_STAFF: {"policy:value_list", "catalogue:item_list",
+                          "providers:provider_list", "providers:mine", *FACILITIES,
+                          "contracts:contract_list", "evaluations:evaluation_list"},
     Role.DISTRICT_STAFF: {"elders:elder_list", "elders:elder_import", "audit:access_list",
                           "applications:verification_queue", "applications:deadlines",
                           "assessments:office_list", "assessments:fee_statement_list",
-                          *REFERENCE},
-    Role.FINANCE_OFFICER: {"assessments:fee_statement_list", *REFERENCE},
+                          "providers:provider_list", *FACILITIES, *CARE_MANAGERS,
+                          "contracts:contract_list", "contracts:agreement_list",
+                          "evaluations:evaluation_list", *REFERENCE},
+    Role.FINANCE_OFFICER: {"assessments:fee_statement_list", *FACILITIES,
+                           "contracts:contract_list", *REFERENCE},
 }
 
 
