@@ -63,7 +63,8 @@ class EvaluationViewSet(ServiceViewSetMixin, ScopedViewSetMixin, viewsets.ReadOn
                    responses={200: s.EvaluationSerializer, 400: FIELD_ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None, **kwargs):
-        """Publish the result: posted for 10 days, then open to appeal."""
+        """Publish the result today, once the provider has self-assessed: posted
+        for the publication period, open to appeal until ``appeal_until``."""
         evaluation = self.get_object()
         data = self._payload(s.PublishSerializer)
         return self._answer(services.publish_evaluation(
@@ -84,7 +85,7 @@ class EvaluationViewSet(ServiceViewSetMixin, ScopedViewSetMixin, viewsets.ReadOn
                    responses={200: s.EvaluationSerializer, 400: FIELD_ERRORS})
     @action(detail=True, methods=["post"])
     def appeal(self, request, pk=None, **kwargs):
-        """Appeal to the city centre, inside the window after the posting."""
+        """Appeal to the city centre, from publication until ``appeal_until``."""
         evaluation = self.get_object()
         data = self._payload(s.AppealSerializer)
         return self._answer(services.appeal_evaluation(

@@ -33,8 +33,10 @@ def build_demo_evaluations(district: Region, provider) -> Evaluation:
         scores = {c.code: min(DEMO_POINTS.get(c.code, c.maximum), c.maximum) for c in sheet}
         services.record_scores(evaluation=evaluation, scores=scores,
                                notes="服务规范,个别记录签字不全,已当场指出。")
-        # two months back: the posting and the appeal window are long over
-        services.publish_evaluation(evaluation=evaluation, on=today - timedelta(days=60))
+        # demo history: published two months back, so the posting and the
+        # appeal window are long over. Users can only publish today
+        # (``publish_evaluation``); the demo writes the past directly.
+        services._post(evaluation, today - timedelta(days=60))
     services.finalise_due(today)
     evaluation.refresh_from_db()
     return evaluation

@@ -59,7 +59,9 @@ class ScoreSheetForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    published_on = forms.DateField(label=_("Published on"), initial=_today, widget=DateInput)
+    published_on = forms.DateField(
+        label=_("Published on"), initial=_today, widget=DateInput,
+        help_text=_("Today: a result cannot be published with an earlier date."))
 
 
 class SelfAssessmentForm(forms.Form):

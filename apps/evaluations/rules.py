@@ -2,14 +2,18 @@
 
 Dates, in calendar days unless said otherwise:
 
-- posting: the result is posted publicly for ``publication_days`` (10)
+- publication: always on the day it is done, never backdated (a date in
+  the past would shorten the posting and the appeal window before anyone
+  saw the result);
+- posting: the result is posted publicly for ``evaluation.publication_days``
   calendar days, the day of publication counting as the first, so the last
   posting day is ``published_on + publication_days - 1`` (published on
   1 June: posted 1–10 June);
-- appeal: "within 7 working days after the posting period ends": the window
-  opens the day after the last posting day and closes at the end of the
-  ``appeal_working_days``-th (7th) working day after the last posting day
-  (the working-day calendar, holidays and make-up days included);
+- appeal: "应在公示期结束后N个工作日内" sets a closing deadline, not an
+  opening day: an appeal is accepted from the day of publication (during
+  the posting too) through the end of the ``evaluation.appeal_working_days``-th
+  working day after the last posting day (the working-day calendar,
+  holidays and make-up days included);
 - finality without an appeal: the result becomes final on the day after
   the window closes.
 """
@@ -77,14 +81,16 @@ def last_posting_day(published_on: date, publication_days: int) -> date:
     return published_on + timedelta(days=publication_days - 1)
 
 
-def appeal_opens(posting_until: date) -> date:
-    """Return the first day an appeal may be lodged."""
-    return posting_until + timedelta(days=1)
+def appeal_opens(published_on: date) -> date:
+    """Return the first day an appeal may be lodged: the day of publication
+    (the measures set only the deadline, not an opening day)."""
+    return published_on
 
 
-def in_appeal_window(day: date, posting_until: date, appeal_until: date) -> bool:
-    """Return whether an appeal lodged on ``day`` is in time."""
-    return appeal_opens(posting_until) <= day <= appeal_until
+def in_appeal_window(day: date, published_on: date, appeal_until: date) -> bool:
+    """Return whether an appeal lodged on ``day`` is in time: from the day
+    of publication through ``appeal_until``, both included."""
+    return appeal_opens(published_on) <= day <= appeal_until
 
 
 def final_without_appeal_on(appeal_until: date) -> date:

@@ -57,7 +57,10 @@ class ScoresSerializer(serializers.Serializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    published_on = serializers.DateField(required=False, help_text="Default today.")
+    published_on = serializers.DateField(
+        required=False, help_text="Default today; any other day is refused (error code "
+                                  "not_today), as is publishing before the provider's "
+                                  "self-assessment (no_self_assessment).")
 
 
 class SelfAssessmentSerializer(serializers.Serializer):
@@ -66,8 +69,9 @@ class SelfAssessmentSerializer(serializers.Serializer):
 
 
 class AppealSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="Lodged today; refused outside the window "
-                                             "(error code outside_window).")
+    reason = serializers.CharField(help_text="Lodged today; accepted from the day of "
+                                             "publication until appeal_until, refused "
+                                             "outside it (error code outside_window).")
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -123,7 +123,8 @@ def record_scores(*, evaluation: Evaluation, scores: dict[str, Decimal], notes: 
 
 def appeal_deadline(posting_until: date, district) -> date:
     """The last day of the appeal window: the ``evaluation.appeal_working_days``-th
-    working day after the posting period ends (working-day calendar)."""
+    working day after the posting period ends (working-day calendar). The
+    window itself opens on the day of publication."""
     days = int(value_on("evaluation.appeal_working_days", posting_until, district))
     return add_working_days(posting_until, days).date
 
@@ -131,17 +132,36 @@ def appeal_deadline(posting_until: date, district) -> date:
 @transaction.atomic
 def publish_evaluation(*, evaluation: Evaluation, on: date | None = None,
                        by=None) -> Evaluation:
-    """Publish a scored result: it is posted for the publication period and
-    may then be appealed (Art 23); both dates are fixed now."""
+    """Publish a scored result, built on the provider's self-assessment
+    (Art 23: 在服务机构自评的基础上), today: it is posted for the
+    publication period and may be appealed from today until the window
+    closes; both dates are fixed now. ``on``, if given, must be today: a
+    backdated publication would shorten the posting and the appeal window
+    before anyone saw the result and put the grade in force in the past."""
     evaluation = _lock(evaluation)
-    on = on or _today()
+    today = _today()
+    on = on or today
     _refuse_status(evaluation, EvaluationStatus.DRAFT)
     if evaluation.total is None or not evaluation.grade:
         raise ValidationError(_("Score the evaluation before publishing it."),
                               code="not_scored")
-    if on > _today():
+    if evaluation.self_assessed_at is None:
+        raise ValidationError(
+            _("The provider has not submitted its self-assessment yet: the result is "
+              "published only after it, as the evaluation builds on it (Art 23)."),
+            code="no_self_assessment")
+    if on != today:
         raise ValidationError({"published_on": ValidationError(
-            _("The date cannot be in the future."), code="future")})
+            _("A result can only be published today (%(today)s): another date would "
+              "shorten the posting and the appeal window."),
+            params={"today": today}, code="not_today")})
+    return _post(evaluation, on)
+
+
+def _post(evaluation: Evaluation, on: date) -> Evaluation:
+    """Post ``evaluation`` as published on ``on`` and fix its posting and
+    appeal dates. Only ``publish_evaluation`` (on today) and the demo's
+    history call it."""
     days = int(value_on("evaluation.publication_days", on, evaluation.district))
     evaluation.published_on = on
     evaluation.posting_until = rules.last_posting_day(on, days)
@@ -156,7 +176,8 @@ def publish_evaluation(*, evaluation: Evaluation, on: date | None = None,
 def appeal_evaluation(*, evaluation: Evaluation, reason: str, on: date | None = None,
                       by=None) -> Evaluation:
     """Lodge the provider's appeal to the city centre; only inside the
-    window after the posting period (Art 23), and only once."""
+    window, from the day of publication until the deadline after the
+    posting period (Art 23), and only once."""
     evaluation = _lock(evaluation)
     on = on or _today()
     if evaluation.status == EvaluationStatus.FINAL:
@@ -166,10 +187,10 @@ def appeal_evaluation(*, evaluation: Evaluation, reason: str, on: date | None = 
     if not reason.strip():
         raise ValidationError({"reason": ValidationError(
             _("Give the reasons for the appeal."), code="required")})
-    if not rules.in_appeal_window(on, evaluation.posting_until, evaluation.appeal_until):
+    if not rules.in_appeal_window(on, evaluation.published_on, evaluation.appeal_until):
         raise ValidationError({"appealed_on": ValidationError(
             _("An appeal is possible from %(opens)s to %(closes)s."),
-            params={"opens": rules.appeal_opens(evaluation.posting_until),
+            params={"opens": rules.appeal_opens(evaluation.published_on),
                     "closes": evaluation.appeal_until},
             code="outside_window")})
     evaluation.appealed_on = on
@@ -271,7 +292,8 @@ def set_rectification(*, evaluation: Evaluation, until: date, by=None) -> Evalua
 def record_recheck(*, evaluation: Evaluation, passed: bool, notes: str = "",
                    on: date | None = None, by=None) -> Evaluation:
     """Record the re-check after rectification. Still unqualified: the
-    provider's contracts end and it is barred from tenders (Art 25)."""
+    provider's contracts purchased by the evaluating district (or a region
+    below it) end, and it is barred from tenders city-wide (Art 25)."""
     evaluation = _lock(evaluation)
     on = on or _today()
     _refuse_unless_unqualified(evaluation)
@@ -299,5 +321,6 @@ def record_recheck(*, evaluation: Evaluation, passed: bool, notes: str = "",
             provider=evaluation.provider, on=on, by=by,
             reason=str(_("Still unqualified after rectification: %(evaluation)s (Art 25)")
                        % {"evaluation": evaluation}),
-            evaluation_reference=evaluation.reference)
+            evaluation_reference=evaluation.reference,
+            purchaser_under=evaluation.district)
     return evaluation

@@ -22,6 +22,23 @@ from apps.regions.models import Region, RegionKind
 VIEW = "evaluations.view_evaluation"
 
 
+def _today() -> date:
+    return timezone.localdate()
+
+
+def policy_periods(district, *, published_on: date, posting_until: date | None = None) -> dict:
+    """The posting period (calendar days) and the appeal deadline (working
+    days after the posting) as the policy sets them for ``district``: the
+    versions that fix an evaluation published on ``published_on`` (the
+    posting period read that day, the deadline on the last posting day)."""
+    publication_days = int(value_on("evaluation.publication_days", published_on, district))
+    if posting_until is None:
+        posting_until = rules.last_posting_day(published_on, publication_days)
+    return {"publication_days": publication_days,
+            "appeal_working_days": int(value_on("evaluation.appeal_working_days",
+                                                posting_until, district))}
+
+
 class EvaluationMixin(ScopedViewMixin):
     model = Evaluation
     permission_required = VIEW
@@ -79,12 +96,15 @@ class EvaluationDetailView(EvaluationMixin, DetailView):
             report_due=due,
             reported_late=(evaluation.published_on or timezone.localdate()) >= due,
             scores=evaluation.scores.select_related("criterion"),
-            appeal_opens=(rules.appeal_opens(evaluation.posting_until)
-                          if evaluation.posting_until else None),
+            appeal_opens=(rules.appeal_opens(evaluation.published_on)
+                          if evaluation.published_on else None),
             can_score=status == EvaluationStatus.DRAFT
             and user.has_perm("evaluations.change_evaluation"),
             can_publish=status == EvaluationStatus.DRAFT and evaluation.grade != ""
+            and evaluation.self_assessed_at is not None
             and user.has_perm("evaluations.publish_evaluation"),
+            awaiting_self_assessment=status == EvaluationStatus.DRAFT
+            and evaluation.self_assessed_at is None,
             can_self_assess=status == EvaluationStatus.DRAFT
             and user.has_perm("evaluations.self_assess_evaluation"),
             can_appeal=status == EvaluationStatus.PUBLISHED
@@ -223,9 +243,13 @@ class AppealView(EvaluationFormView):
 
     def get_context_data(self, **kwargs):
         evaluation = self.object
-        opens = (rules.appeal_opens(evaluation.posting_until)
-                 if evaluation.posting_until else None)
-        return super().get_context_data(appeal_opens=opens, **kwargs)
+        context = {"appeal_opens": None}
+        if evaluation.published_on:
+            context = {"appeal_opens": rules.appeal_opens(evaluation.published_on),
+                       **policy_periods(evaluation.district,
+                                        published_on=evaluation.published_on,
+                                        posting_until=evaluation.posting_until)}
+        return super().get_context_data(**context, **kwargs)
 
     def call_service(self, form):
         services.appeal_evaluation(evaluation=self.object, reason=form.cleaned_data["reason"],
@@ -301,5 +325,7 @@ class PublicGradeListView(ListView):
                 .order_by("-year", "provider__name", "category"))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(district=self.district, today=timezone.localdate(),
-                                        **kwargs)
+        today = _today()
+        return super().get_context_data(
+            district=self.district, today=today,
+            **policy_periods(self.district, published_on=today), **kwargs)

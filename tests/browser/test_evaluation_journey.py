@@ -1,9 +1,9 @@
-"""In Chinese: the district scores a provider's life care and publishes the
-result; the provider appeals inside the window; the city centre re-evaluates;
-the district's public page shows the final grade."""
+"""In Chinese: the district opens a provider's life-care evaluation; the
+provider's staff submit the self-assessment; the district scores it and
+publishes the result today; the provider appeals during the posting; the
+city centre re-evaluates; the district's public page shows the final grade."""
 
 import importlib
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -27,7 +27,7 @@ def _login(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
-def test_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts):
+def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts):
     from django.apps import apps
 
     # the score sheet is migration data, which an earlier live-server test may have flushed
@@ -38,10 +38,8 @@ def test_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts
     staff(Role.PROVIDER_STAFF, provider=provider, username="provider")
     staff(Role.CITY_STAFF, region=tree["district"].parent, username="city")
     today = timezone.localdate()
-    # published ten days ago: posted until yesterday, so today opens the window
-    published_on = today - timedelta(days=10)
 
-    # the district opens the evaluation, scores it and publishes it
+    # the district opens the evaluation
     _login(page, base, "district")
     page.goto(f"{base}/evaluations/new/")
     page.locator("select[name=provider]").select_option(str(provider.pk))
@@ -49,6 +47,25 @@ def test_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts
     page.locator("input[name=year]").fill(str(today.year - 1))
     page.locator("#save").click()
     page.wait_for_url("**/scores/")
+    evaluation = Evaluation.objects.get(provider=provider)
+
+    # the provider's staff submit the self-assessment the evaluation builds on
+    _login(page, base, "provider")
+    page.goto(f"{base}/evaluations/{evaluation.pk}/")
+    page.locator("#self-assess").click()
+    page.locator("textarea[name=self_assessment]").fill(
+        "全年上门生活照料服务记录完整,服务对象满意度调查平均 90%。")
+    page.locator("input[name=self_score]").fill("86")
+    page.locator("#save").click()
+    page.wait_for_url(f"**/evaluations/{evaluation.pk}/")
+    expect(page.locator("#self-assessment")).to_contain_text("满意度调查平均 90%")
+    evaluation.refresh_from_db()
+    assert evaluation.self_assessed_at is not None
+
+    # the district scores it and publishes the result today
+    _login(page, base, "district")
+    page.goto(f"{base}/evaluations/{evaluation.pk}/")
+    page.locator("#enter-scores").click()
     for code, points in (("service_quality", "25"), ("staff", "16"), ("records", "12"),
                          ("satisfaction", "16"), ("safety", "9")):
         page.locator(f"input[name={code}]").fill(points)
@@ -56,14 +73,16 @@ def test_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts
     page.locator("#save").click()
     expect(page.locator("[data-testid=total]")).to_have_text("78.0")
     page.locator("#publish").click()
-    page.locator("input[name=published_on]").fill(published_on.isoformat())
+    expect(page.locator("input[name=published_on]")).to_have_value(today.isoformat())
     page.locator("#save").click()
-    expect(page.locator("[data-testid=appeal-window]")).to_contain_text(today.isoformat())
-    evaluation = Evaluation.objects.get(provider=provider)
+    page.wait_for_url(f"**/evaluations/{evaluation.pk}/")
+    evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.PUBLISHED
-    assert evaluation.grade == "qualified"
+    assert (evaluation.published_on, evaluation.grade) == (today, "qualified")
+    expect(page.locator("[data-testid=appeal-window]")).to_have_text(
+        f"{today:%Y-%m-%d} – {evaluation.appeal_until:%Y-%m-%d}")
 
-    # the provider's staff appeal; the form shows the window
+    # the provider's staff appeal today, during the posting; the form shows the window
     _login(page, base, "provider")
     page.goto(f"{base}/evaluations/{evaluation.pk}/")
     page.locator("#appeal").click()
@@ -75,10 +94,12 @@ def test_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts
     page.wait_for_url(f"**/evaluations/{evaluation.pk}/")
     evaluation.refresh_from_db()
     assert (evaluation.status, evaluation.appealed_on) == (EvaluationStatus.APPEALED, today)
+    assert today <= evaluation.posting_until
 
     # the public page shows the result under appeal
     page.goto(f"{base}/public/evaluations/{tree['district'].code}/")
-    expect(page.locator("#public-results")).to_contain_text("颐康居家养老服务中心")
+    row = page.locator("#public-results tbody tr", has_text="颐康居家养老服务中心")
+    expect(row.locator("[data-testid=status]")).to_have_text("申诉中")
 
     # the city centre re-evaluates: the total becomes 82, good, final
     _login(page, base, "city")
@@ -95,11 +116,13 @@ def test_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts
     evaluation.refresh_from_db()
     assert (evaluation.status, evaluation.final_grade) == (EvaluationStatus.FINAL, "good")
 
-    # anyone, logged out, sees the final grade on the district's page
+    # anyone, logged out, sees the final grade and the final status on the district's page
     page.context.clear_cookies()
     page.goto(f"{base}/public/evaluations/{tree['district'].code}/")
     row = page.locator("#public-results tbody tr", has_text="颐康居家养老服务中心")
-    expect(row.locator("[data-testid=grade]")).to_contain_text("良好")
-    expect(row.locator("[data-testid=status]")).not_to_contain_text(str(today.year - 1) + "-")
+    expect(row).to_have_count(1)
+    expect(row.locator("[data-testid=grade]")).to_have_text("良好")
+    expect(row.locator("[data-testid=status]")).to_have_text("最终结果")
     assert "服务记录抽查" not in page.content()
+    assert "满意度调查平均" not in page.content()
     page.screenshot(path=str(artifacts / "evaluation-4-public.png"), full_page=True)

@@ -1,10 +1,14 @@
 """Evaluations built through the services, so their dates and grades are
-the ones the rules give."""
+the ones the rules give. A result is published only on the day itself:
+``on_day`` sets the services' clock to the day a step is taken."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from unittest import mock
 
-from apps.evaluations import services
+from apps.evaluations import services, views
 from apps.evaluations.models import Evaluation, EvaluationCriterion
 from tests.factories import ProviderFactory
 
@@ -33,8 +37,24 @@ def scored(total=Decimal("85"), **kwargs) -> Evaluation:
                                   scores=points_for(total, evaluation.category))
 
 
+@contextmanager
+def on_day(day: date) -> Iterator[None]:
+    """Run the services (and the public page) as if today were ``day``."""
+    with mock.patch.object(services, "_today", return_value=day), \
+            mock.patch.object(views, "_today", return_value=day):
+        yield
+
+
+def self_assessed(evaluation: Evaluation) -> Evaluation:
+    return services.record_self_assessment(evaluation=evaluation, text="自评:服务规范",
+                                           score=Decimal(88))
+
+
 def published(on: date, total=Decimal("85"), **kwargs) -> Evaluation:
-    return services.publish_evaluation(evaluation=scored(total, **kwargs), on=on)
+    """Self-assessed, scored and published on ``on`` (that day being today)."""
+    evaluation = self_assessed(scored(total, **kwargs))
+    with on_day(on):
+        return services.publish_evaluation(evaluation=evaluation)
 
 
 def appealed(on: date, appealed_on: date, total=Decimal("85"), **kwargs) -> Evaluation:

@@ -1,15 +1,16 @@
 """The evaluation API: scoped reads, steps with their permissions and field
 errors, the grades in force on a day."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.evaluations import services
 from apps.evaluations.models import EvaluationStatus
-from tests.evaluations.factories import opened, points_for, published
+from tests.evaluations.factories import on_day, opened, points_for, published, self_assessed
 from tests.factories import ProviderFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +55,42 @@ def test_create_and_publish(client, tree, district_user):
     client.post(f"/api/evaluations/{pk}/scores/",
                 {"scores": {k: str(v) for k, v in points_for(92, "meals").items()}},
                 content_type="application/json")
-    response = client.post(f"/api/evaluations/{pk}/publish/", {"published_on": "2025-09-21"},
+    # not before the provider's self-assessment
+    response = client.post(f"/api/evaluations/{pk}/publish/", {},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "self-assessment" in response.json()["non_field_errors"][0]
+    client.force_login(staff(Role.PROVIDER_STAFF, provider=provider))
+    response = client.post(f"/api/evaluations/{pk}/self-assessment/",
+                           {"self_assessment": "自评良好", "self_score": "90"},
                            content_type="application/json")
     assert response.status_code == 200
+    client.force_login(district_user)
+    with on_day(date(2025, 9, 21)):
+        response = client.post(f"/api/evaluations/{pk}/publish/",
+                               {"published_on": "2025-09-21"},
+                               content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["published_on"] == "2025-09-21"
     assert response.json()["appeal_until"] == "2025-10-16"
+
+
+def test_a_backdated_publication_answers_the_code(client, tree, district_user):
+    evaluation = self_assessed(opened(district=tree["district"]))
+    services.record_scores(evaluation=evaluation, scores=points_for(85))
+    client.force_login(district_user)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    response = client.post(f"/api/evaluations/{evaluation.pk}/publish/",
+                           {"published_on": yesterday.isoformat()},
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["published_on"]
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.DRAFT
+    response = client.post(f"/api/evaluations/{evaluation.pk}/publish/", {},
+                           content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["published_on"] == timezone.localdate().isoformat()
 
 
 def test_an_appeal_outside_the_window_answers_the_code(client, tree):

@@ -45,12 +45,19 @@ def test_posting_lasts_ten_calendar_days_counting_the_day_of_publication():
     assert rules.last_posting_day(date(2026, 2, 25), 10) == date(2026, 3, 6)
 
 
-def test_appeal_window_opens_the_day_after_the_posting():
-    posting_until, appeal_until = date(2026, 6, 10), date(2026, 6, 19)
-    assert not rules.in_appeal_window(date(2026, 6, 10), posting_until, appeal_until)
-    assert rules.in_appeal_window(date(2026, 6, 11), posting_until, appeal_until)
-    assert rules.in_appeal_window(date(2026, 6, 19), posting_until, appeal_until)
-    assert not rules.in_appeal_window(date(2026, 6, 20), posting_until, appeal_until)
+def test_appeal_window_runs_from_publication_to_the_deadline():
+    # published 1 June, posted 1–10 June, deadline 19 June: "within N
+    # working days after the posting ends" closes the window, it does not
+    # open it
+    published_on, appeal_until = date(2026, 6, 1), date(2026, 6, 19)
+    assert rules.appeal_opens(published_on) == published_on
+    assert not rules.in_appeal_window(date(2026, 5, 31), published_on, appeal_until)
+    assert rules.in_appeal_window(date(2026, 6, 1), published_on, appeal_until)
+    assert rules.in_appeal_window(date(2026, 6, 5), published_on, appeal_until)
+    assert rules.in_appeal_window(date(2026, 6, 10), published_on, appeal_until)
+    assert rules.in_appeal_window(date(2026, 6, 11), published_on, appeal_until)
+    assert rules.in_appeal_window(date(2026, 6, 19), published_on, appeal_until)
+    assert not rules.in_appeal_window(date(2026, 6, 20), published_on, appeal_until)
     assert rules.final_without_appeal_on(appeal_until) == date(2026, 6, 20)
 
 

@@ -1,10 +1,11 @@
 """The evaluation's services on the real database and working-day calendar."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from apps.evaluations import services
 from apps.evaluations.models import (
@@ -14,7 +15,15 @@ from apps.evaluations.models import (
     Grade,
     ProviderGrade,
 )
-from tests.evaluations.factories import appealed, opened, points_for, published, scored
+from tests.evaluations.factories import (
+    appealed,
+    on_day,
+    opened,
+    points_for,
+    published,
+    scored,
+    self_assessed,
+)
 from tests.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +63,47 @@ def test_a_score_above_the_maximum_is_a_field_error_and_nothing_is_written():
 
 def test_publishing_needs_scores():
     with pytest.raises(ValidationError) as refused:
-        services.publish_evaluation(evaluation=opened(), on=date(2025, 6, 2))
+        services.publish_evaluation(evaluation=self_assessed(opened()))
     assert refused.value.code == "not_scored"
+
+
+def test_publishing_needs_the_providers_self_assessment():
+    # given a result the district scored before the provider self-assessed
+    evaluation = scored()
+    assert evaluation.grade == Grade.GOOD
+    # when the district publishes it, it is refused and nothing changes
+    with pytest.raises(ValidationError) as refused:
+        services.publish_evaluation(evaluation=evaluation)
+    assert refused.value.code == "no_self_assessment"
+    assert "自评" in refused.value.messages[0]
+    evaluation.refresh_from_db()
+    assert (evaluation.status, evaluation.published_on) == (EvaluationStatus.DRAFT, None)
+    # then, once the provider has self-assessed, it is published today
+    self_assessed(evaluation)
+    services.publish_evaluation(evaluation=evaluation)
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.PUBLISHED
+    assert evaluation.published_on == timezone.localdate()
+
+
+@pytest.mark.parametrize("days", [-60, -1, 1])
+def test_a_result_is_published_today_only(days):
+    # given a scored and self-assessed result
+    evaluation = self_assessed(scored())
+    today = timezone.localdate()
+    # when the district publishes it with another date than today
+    with pytest.raises(ValidationError) as refused:
+        services.publish_evaluation(evaluation=evaluation, on=today + timedelta(days=days))
+    # then the date is refused and nothing is posted
+    assert _codes(refused.value) == {"published_on": ["not_today"]}
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.DRAFT
+    assert (evaluation.published_on, evaluation.posting_until, evaluation.appeal_until) == \
+        (None, None, None)
+    # and today is accepted
+    services.publish_evaluation(evaluation=evaluation, on=today)
+    evaluation.refresh_from_db()
+    assert evaluation.published_on == today
 
 
 def test_the_posting_lasts_ten_days_and_the_window_seven_working_days():
@@ -67,15 +115,24 @@ def test_the_posting_lasts_ten_days_and_the_window_seven_working_days():
     assert evaluation.appeal_until == date(2025, 6, 20)
 
 
-def test_no_appeal_on_the_last_posting_day():
+@pytest.mark.parametrize("day", [date(2025, 6, 2), date(2025, 6, 6), date(2025, 6, 11),
+                                 date(2025, 6, 12)])
+def test_an_appeal_during_the_posting_is_accepted(day):
+    # the measures set a deadline after the posting, not an opening day: the
+    # day of publication, the posting's days and the day after are in time
+    evaluation = published(date(2025, 6, 2))
+    services.appeal_evaluation(evaluation=evaluation, reason="x", on=day)
+    evaluation.refresh_from_db()
+    assert (evaluation.status, evaluation.appealed_on) == (EvaluationStatus.APPEALED, day)
+
+
+def test_an_appeal_dated_before_the_publication_is_refused():
     evaluation = published(date(2025, 6, 2))
     with pytest.raises(ValidationError) as refused:
-        services.appeal_evaluation(evaluation=evaluation, reason="x", on=date(2025, 6, 11))
+        services.appeal_evaluation(evaluation=evaluation, reason="x", on=date(2025, 6, 1))
     assert _codes(refused.value) == {"appealed_on": ["outside_window"]}
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.PUBLISHED
-    # the day after the posting the window is open
-    services.appeal_evaluation(evaluation=evaluation, reason="x", on=date(2025, 6, 12))
 
 
 def test_the_window_across_national_day_counts_working_days_only():
@@ -192,7 +249,8 @@ def test_the_self_assessment_is_entered_before_publication_only():
     evaluation.refresh_from_db()
     assert evaluation.self_score == Decimal(88)
     services.record_scores(evaluation=evaluation, scores=points_for(80))
-    services.publish_evaluation(evaluation=evaluation, on=date(2025, 6, 2))
+    with on_day(date(2025, 6, 2)):
+        services.publish_evaluation(evaluation=evaluation)
     with pytest.raises(ValidationError) as refused:
         services.record_self_assessment(evaluation=evaluation, text="改", score=Decimal(99))
     assert refused.value.code == "wrong_status"
@@ -206,8 +264,8 @@ def test_one_evaluation_per_provider_category_and_year():
     assert Evaluation.objects.count() == 1
 
 
-def _final_unqualified():
-    evaluation = published(date(2025, 6, 2), total=Decimal(55))
+def _final_unqualified(**kwargs):
+    evaluation = published(date(2025, 6, 2), total=Decimal(55), **kwargs)
     services.finalise_due(date(2025, 6, 21))
     evaluation.refresh_from_db()
     assert evaluation.final_grade == Grade.UNQUALIFIED
@@ -235,14 +293,17 @@ def test_a_passed_recheck_is_recorded_and_ends_nothing():
     assert refused.value.code == "rechecked"
 
 
-def test_still_unqualified_after_rectification_ends_the_contracts_and_bars():
+def test_still_unqualified_after_rectification_ends_the_contracts_and_bars(tree):
     from apps.contracts.models import Contract, ContractStatus, TenderBar
     from tests.contracts.factories import ContractFactory
 
-    # given a final unqualified result and an active contract of the provider
-    evaluation = _final_unqualified()
-    contract = ContractFactory(provider=evaluation.provider, signed_on=date(2024, 12, 20),
-                               starts_on=date(2025, 1, 1), ends_on=date(2027, 12, 31))
+    # given a final unqualified result of the district and an active contract
+    # of the provider purchased by that district
+    evaluation = _final_unqualified(district=tree["district"])
+    contract = ContractFactory(provider=evaluation.provider, street=tree["street"],
+                               signed_on=date(2024, 12, 20), starts_on=date(2025, 1, 1),
+                               ends_on=date(2027, 12, 31))
+    assert contract.purchaser == evaluation.district
     services.set_rectification(evaluation=evaluation, until=date(2025, 9, 30))
     # when the re-check finds it still unqualified
     services.record_recheck(evaluation=evaluation, passed=False, notes="整改不到位",
@@ -252,6 +313,32 @@ def test_still_unqualified_after_rectification_ends_the_contracts_and_bars():
     assert evaluation.recheck_result == "failed"
     contract = Contract.objects.get(pk=contract.pk)
     assert (contract.status, contract.ended_on) == (ContractStatus.ENDED, date(2025, 10, 9))
+    bar = TenderBar.objects.get(provider=evaluation.provider)
+    assert (bar.starts_on, bar.lifts_on) == (date(2025, 10, 9), date(2027, 10, 9))
+    assert bar.evaluation_reference == evaluation.reference
+
+
+def test_a_failed_recheck_leaves_another_districts_contracts_but_still_bars(tree):
+    from apps.contracts.models import Contract, ContractStatus, TenderBar
+    from tests.contracts.factories import ContractFactory
+
+    # given a final unqualified result of the district, a contract the
+    # district purchased and one another district purchased from the provider
+    evaluation = _final_unqualified(district=tree["district"])
+    terms = {"provider": evaluation.provider, "signed_on": date(2024, 12, 20),
+             "starts_on": date(2025, 1, 1), "ends_on": date(2027, 12, 31)}
+    own = ContractFactory(street=tree["street"], **terms)
+    elsewhere = ContractFactory(street=tree["other_street"], **terms)
+    assert elsewhere.purchaser == tree["other_district"]
+    services.set_rectification(evaluation=evaluation, until=date(2025, 9, 30))
+    # when the district's re-check finds it still unqualified
+    services.record_recheck(evaluation=evaluation, passed=False, notes="整改不到位",
+                            on=date(2025, 10, 9))
+    # then only the district's own contract ends; the other district's runs on
+    assert Contract.objects.get(pk=own.pk).status == ContractStatus.ENDED
+    elsewhere = Contract.objects.get(pk=elsewhere.pk)
+    assert (elsewhere.status, elsewhere.ended_on) == (ContractStatus.ACTIVE, None)
+    # and the tender bar is recorded all the same (city-wide)
     bar = TenderBar.objects.get(provider=evaluation.provider)
     assert (bar.starts_on, bar.lifts_on) == (date(2025, 10, 9), date(2027, 10, 9))
     assert bar.evaluation_reference == evaluation.reference

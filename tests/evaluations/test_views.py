@@ -10,7 +10,14 @@ from django.utils import timezone
 from apps.accounts.roles import Role
 from apps.evaluations import services
 from apps.evaluations.models import Evaluation, EvaluationStatus
-from tests.evaluations.factories import appealed, opened, published, scored
+from tests.evaluations.factories import (
+    appealed,
+    on_day,
+    opened,
+    published,
+    scored,
+    self_assessed,
+)
 from tests.factories import ProviderFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +25,13 @@ pytestmark = pytest.mark.django_db
 
 def _url(name, evaluation):
     return reverse(f"evaluations:{name}", args=[evaluation.pk])
+
+
+@pytest.fixture
+def english(client, settings):
+    """The screens in English (the language switcher's cookie)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture
@@ -50,7 +64,8 @@ def test_another_district_gets_404(client, tree, two_providers):
     assert evaluation.status == EvaluationStatus.DRAFT
 
 
-def test_district_staff_open_score_and_publish(client, tree, district_user):
+def test_district_staff_open_score_and_publish(english, tree, district_user):
+    client = english
     provider = ProviderFactory(region=tree["district"])
     client.force_login(district_user)
     response = client.post(reverse("evaluations:evaluation_open"),
@@ -68,11 +83,31 @@ def test_district_staff_open_score_and_publish(client, tree, district_user):
     assert response.status_code == 302
     evaluation.refresh_from_db()
     assert (evaluation.total, evaluation.grade) == (Decimal(88), "good")
+    # no publication before the provider's self-assessment
+    response = client.get(_url("evaluation_detail", evaluation))
+    assert not response.context["can_publish"]
+    assert "self-assessment" in response.content.decode()
+    today = timezone.localdate()
     response = client.post(_url("evaluation_publish", evaluation),
-                           {"published_on": "2025-06-02"})
+                           {"published_on": today.isoformat()})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("__all__", "no_self_assessment")
+    self_assessed(evaluation)
+    assert client.get(_url("evaluation_detail", evaluation)).context["can_publish"]
+    # a backdated publication is refused on the date
+    response = client.post(_url("evaluation_publish", evaluation),
+                           {"published_on": (today - timedelta(days=1)).isoformat()})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("published_on", "not_today")
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.DRAFT
+    # published today: posted for ten days from today
+    response = client.post(_url("evaluation_publish", evaluation),
+                           {"published_on": today.isoformat()})
     assert response.status_code == 302
     evaluation.refresh_from_db()
-    assert evaluation.posting_until == date(2025, 6, 11)
+    assert evaluation.published_on == today
+    assert evaluation.posting_until == today + timedelta(days=9)
 
 
 def test_a_provider_cannot_score_its_own_evaluation(client, two_providers):
@@ -80,17 +115,20 @@ def test_a_provider_cannot_score_its_own_evaluation(client, two_providers):
     assert client.get(_url("evaluation_scores", two_providers["eval_a"])).status_code == 403
 
 
-def test_the_appeal_form_shows_the_window_and_refuses_outside_it(client, two_providers):
-    evaluation = services.publish_evaluation(
-        evaluation=services.record_scores(
-            evaluation=two_providers["eval_a"],
-            scores={"service_quality": Decimal(20), "staff": Decimal(15),
-                    "records": Decimal(10), "satisfaction": Decimal(15),
-                    "safety": Decimal(10)}),
-        on=date(2025, 9, 21))
+def test_the_appeal_form_shows_the_window_and_refuses_outside_it(english, two_providers):
+    client = english
+    evaluation = self_assessed(services.record_scores(
+        evaluation=two_providers["eval_a"],
+        scores={"service_quality": Decimal(20), "staff": Decimal(15),
+                "records": Decimal(10), "satisfaction": Decimal(15),
+                "safety": Decimal(10)}))
+    with on_day(date(2025, 9, 21)):
+        services.publish_evaluation(evaluation=evaluation)
     client.force_login(two_providers["a_staff"])
     html = client.get(_url("evaluation_appeal", evaluation)).content.decode()
-    assert "2025-10-01 – 2025-10-16" in html
+    # the window opens on the day of publication; the policy's deadline shown
+    assert "2025-09-21 – 2025-10-16" in html
+    assert "until 7 working days after the posting period ends" in html
     response = client.post(_url("evaluation_appeal", evaluation), {"reason": "评分有误"})
     assert response.status_code == 200  # today is long after 16 October 2025
     assert "2025-10-16" in str(response.context["form"].non_field_errors())
@@ -98,12 +136,16 @@ def test_the_appeal_form_shows_the_window_and_refuses_outside_it(client, two_pro
     assert evaluation.status == EvaluationStatus.PUBLISHED
 
 
-def test_provider_staff_appeal_inside_the_window(client, two_providers):
-    # published so that today is the first day of the appeal window
+def test_provider_staff_appeal_during_the_posting(client, two_providers):
+    # published today: still posted, and already open to appeal
     today = timezone.localdate()
-    evaluation = scored(provider=two_providers["a"], category="meals")
-    services.publish_evaluation(evaluation=evaluation, on=today - timedelta(days=10))
+    evaluation = self_assessed(scored(provider=two_providers["a"], category="meals"))
+    evaluation = services.publish_evaluation(evaluation=evaluation)
+    assert evaluation.posting_until > today
     client.force_login(two_providers["a_staff"])
+    detail = client.get(_url("evaluation_detail", evaluation))
+    assert detail.context["can_appeal"]
+    assert f"{today:%Y-%m-%d} – {evaluation.appeal_until:%Y-%m-%d}" in detail.content.decode()
     response = client.post(_url("evaluation_appeal", evaluation), {"reason": "评分有误"})
     assert response.status_code == 302
     evaluation.refresh_from_db()
@@ -131,7 +173,8 @@ def test_district_staff_cannot_decide_appeals(client, tree, district_user):
     assert client.get(reverse("evaluations:appeal_list")).status_code == 403
 
 
-def test_the_public_page_shows_grades_and_no_personal_data(client, tree):
+def test_the_public_page_shows_grades_and_no_personal_data(english, tree):
+    client = english
     # given a final, a posted and an appealed result, and a draft
     provider = ProviderFactory(name="康乐居家养老服务站", region=tree["district"])
     final = published(date(2025, 6, 2), total=Decimal(85), provider=provider)
@@ -152,8 +195,46 @@ def test_the_public_page_shows_grades_and_no_personal_data(client, tree):
     assert "评分有误" not in html
     assert "SECRET-SELF" not in html
     assert final.get_final_grade_display() in html
-    assert posted.posting_until.strftime("%Y-%m-%d") in html
+    # a result still posted is open to appeal already
+    assert f"Posting until {posted.posting_until:%Y-%m-%d} · " \
+           f"Open to appeal until {posted.appeal_until:%Y-%m-%d}" in html
+    # the periods are the policy's, not fixed text
+    assert "posted publicly for 10 days" in html
+    assert "until 7 working days after the posting ends" in html
     assert client.get(reverse("public_evaluations:district", args=["nope"])).status_code == 404
+
+
+def test_the_pages_show_the_districts_own_periods(english, tree):
+    from apps.policy.models import PolicyValue
+
+    # given the district posts for 15 days and allows 5 working days after,
+    # from a day well after any posting published today
+    later = timezone.localdate() + timedelta(days=40)
+    for key, value in (("evaluation.publication_days", 15),
+                       ("evaluation.appeal_working_days", 5)):
+        PolicyValue.objects.create(key=key, value=Decimal(value), valid_from=later,
+                                   region=tree["district"])
+
+    def public_page(district):
+        return english.get(reverse("public_evaluations:district",
+                                   args=[district.code])).content.decode()
+
+    # then today the page states the city's periods
+    html = public_page(tree["district"])
+    assert "posted publicly for 10 days" in html
+    assert "until 7 working days after the posting ends" in html
+    # and from that day the district's own, on its page only
+    with on_day(later):
+        html = public_page(tree["district"])
+        assert "posted publicly for 15 days" in html
+        assert "until 5 working days after the posting ends" in html
+        assert "posted publicly for 10 days" in public_page(tree["other_district"])
+    # and a result published that day is posted 15 days and says so when appealed
+    posted = published(later, district=tree["district"])
+    assert posted.posting_until == later + timedelta(days=14)
+    english.force_login(staff(Role.PROVIDER_STAFF, provider=posted.provider))
+    html = english.get(_url("evaluation_appeal", posted)).content.decode()
+    assert "until 5 working days after the posting period ends" in html
 
 
 def test_the_detail_shows_the_report_deadline(client, tree, district_user):
