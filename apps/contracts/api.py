@@ -52,7 +52,8 @@ class ContractViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
                    responses={201: ContractSerializer, 400: FIELD_ERRORS})
     def create(self, request, *args, **kwargs):
         """Record a contract with its prices (at most three years, Art 14; never
-        with a provider barred on its first day, Art 25)."""
+        with a provider barred on the day it is signed or on its first day,
+        Art 25)."""
         payload = ContractWriteSerializer(data=request.data, user=request.user)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -130,7 +131,8 @@ class CarerAgreementViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.Crea
                    responses={201: CarerAgreementSerializer, 400: FIELD_ERRORS})
     def create(self, request, *args, **kwargs):
         """Record a three-party agreement where no provider covers the
-        elder's street for the services."""
+        elder's street for the services, for a subsidised elder, with the
+        district centre's verification and consent (Art 31)."""
         payload = CarerAgreementWriteSerializer(data=request.data, user=request.user)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)

@@ -51,6 +51,10 @@ ItemFormSet = forms.formset_factory(ItemPriceForm, formset=BaseItemFormSet, extr
 class ContractFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("All statuses")), *ContractStatus.choices])
+    renewal_due = forms.BooleanField(
+        label=_("Renewal due"), required=False,
+        help_text=_("Entering a contract year within 60 days, or already in it, with no "
+                    "renewal decision."))
 
 
 class ContractForm(forms.Form):
@@ -114,6 +118,12 @@ class CarerAgreementForm(forms.Form):
     signed_on = forms.DateField(label=_("Signed on"), initial=_today, widget=DateInput)
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput)
+    district_approved_on = forms.DateField(
+        label=_("Approved by the district centre on"), widget=DateInput,
+        help_text=_("The district home-care guidance centre's verification and consent "
+                    "(Art 31)."))
+    district_approval_reference = forms.CharField(
+        label=_("District centre's approval reference"), max_length=100)
 
 
 class ElderSearchForm(forms.Form):

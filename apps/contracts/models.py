@@ -9,6 +9,9 @@ stays unqualified loses its contracts and is barred from tenders
 neighbour may serve under an agreement with the street office.
 """
 
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -56,6 +59,24 @@ class ContractQuerySet(DistinctScopedQuerySet):
     def covering(self, *regions):
         """Contracts whose covered area includes any of ``regions``."""
         return self.filter(covered_area__in=[r for r in regions if r is not None]).distinct()
+
+    def renewal_due(self, today, notice_days: int = rules.RENEWAL_NOTICE_DAYS):
+        """Active contracts awaiting a renewal decision on ``today``: entering
+        a contract year within ``notice_days`` days, or already in it, with
+        no decision recorded for that year (``rules.renewal_year_due``)."""
+        horizon = today + timedelta(days=notice_days)
+        candidates = list(self.filter(
+            status=ContractStatus.ACTIVE, ends_on__gte=today,
+            starts_on__lte=horizon - relativedelta(years=1),
+        ).values_list("pk", "starts_on", "ends_on"))
+        decided: dict[int, set[int]] = {}
+        for contract_id, year in ContractRenewal.objects.filter(
+                contract__in=[pk for pk, _s, _e in candidates]).values_list("contract", "year"):
+            decided.setdefault(contract_id, set()).add(year)
+        due = [pk for pk, starts_on, ends_on in candidates
+               if rules.renewal_year_due(starts_on, ends_on, today, decided.get(pk, set()),
+                                         notice_days) is not None]
+        return self.filter(pk__in=due)
 
 
 @track_changes()
@@ -116,6 +137,14 @@ class Contract(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status == ContractStatus.ACTIVE
+
+    def renewal_year_due(self, today, notice_days: int = rules.RENEWAL_NOTICE_DAYS):
+        """The contract year awaiting a renewal decision on ``today``, or
+        None (reads the renewals; prefetch them for a list)."""
+        if not self.is_active:
+            return None
+        decided = {renewal.year for renewal in self.renewals.all()}
+        return rules.renewal_year_due(self.starts_on, self.ends_on, today, decided, notice_days)
 
 
 @track_changes()
@@ -267,6 +296,15 @@ class CarerAgreement(TimeStampedModel):
     signed_on = models.DateField(_("signed on"))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    # Art 31: only "经区居家养老服务指导中心核实同意". Empty on agreements
+    # recorded before the approval was asked for; the services require it.
+    district_approved_on = models.DateField(
+        _("approved by the district centre on"), null=True,
+        help_text=_("The day the district home-care guidance centre verified and "
+                    "consented to the agreement (Art 31)."))
+    district_approval_reference = models.CharField(
+        _("district centre's approval reference"), max_length=100,
+        help_text=_("The number or reference of the district centre's consent."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
                                    on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")

@@ -4,6 +4,7 @@ yearly renewal on the evaluation's grades (Art 22–25). No database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,6 +12,9 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 UNQUALIFIED = "unqualified"
+
+# How many days before a contract year begins its renewal decision is due.
+RENEWAL_NOTICE_DAYS = 60
 
 
 def last_allowed_end(starts_on: date, max_years: int) -> date:
@@ -38,6 +42,32 @@ def term_years(starts_on: date, ends_on: date) -> int:
 def year_starts_on(starts_on: date, year: int) -> date:
     """Return the first day of contract year ``year``."""
     return starts_on + relativedelta(years=year - 1)
+
+
+def last_day_before_year(starts_on: date, year: int) -> date:
+    """Return the last day of the contract year before ``year``: where a
+    contract not renewed for ``year`` runs to."""
+    return year_starts_on(starts_on, year) - timedelta(days=1)
+
+
+def renewal_year_due(starts_on: date, ends_on: date, today: date, decided: Iterable[int],
+                     notice_days: int = RENEWAL_NOTICE_DAYS) -> int | None:
+    """Return the contract year awaiting a renewal decision on ``today``:
+    the first year from 2 to the term's last that begins within
+    ``notice_days`` days, or has begun and is not over yet, and is not in
+    ``decided``. None when nothing is due."""
+    if today > ends_on:
+        return None
+    decided = set(decided)
+    horizon = today + timedelta(days=notice_days)
+    for year in range(2, term_years(starts_on, ends_on) + 1):
+        if year_starts_on(starts_on, year) > horizon:
+            break
+        if today >= year_starts_on(starts_on, year + 1):
+            continue  # over: it can no longer be decided
+        if year not in decided:
+            return year
+    return None
 
 
 def bar_lifts_on(starts_on: date, bar_years: int) -> date:

@@ -82,8 +82,9 @@ class ItemPriceSerializer(serializers.Serializer):
 class ContractWriteSerializer(serializers.Serializer):
     """A new contract, or the corrected contract: parties, area, term and
     prices. Regions and providers are looked up in the caller's scope. A
-    provider barred on the first day answers 400 ``provider`` code
-    ``barred``; a term over the limit, ``ends_on`` code ``term_too_long``."""
+    provider barred on the signing day or on the first day answers 400
+    ``provider`` code ``barred``; a term over the limit, ``ends_on`` code
+    ``term_too_long``."""
 
     reference = serializers.CharField(max_length=40)
     purchaser = serializers.PrimaryKeyRelatedField(queryset=Region.objects.none())
@@ -123,7 +124,9 @@ class EndContractSerializer(serializers.Serializer):
 class RenewalSerializer(serializers.Serializer):
     """Continue the contract into contract year ``year`` or stop it. Continuing
     needs a grade better than unqualified in force for every service category
-    (400 ``decision`` code ``unqualified`` or ``ungraded``)."""
+    (400 ``decision`` code ``unqualified`` or ``ungraded``). Stopping cuts the
+    term to the end of the current contract year (``ends_on``); the contract
+    stays active until then."""
 
     year = serializers.IntegerField(min_value=2)
     decided_on = serializers.DateField()
@@ -157,14 +160,18 @@ class CarerAgreementSerializer(serializers.ModelSerializer):
     class Meta:
         model = CarerAgreement
         fields = ["id", "elder", "elder_name", "carer_name", "relationship", "carer_phone",
-                  "street", "signed_on", "starts_on", "ends_on", "items"]
+                  "street", "district_approved_on", "district_approval_reference",
+                  "signed_on", "starts_on", "ends_on", "items"]
         read_only_fields = fields
 
 
 class CarerAgreementWriteSerializer(serializers.Serializer):
     """A three-party agreement (Art 31). Refused (400 ``items`` code
     ``covered_by_contract``) where an active contract covers the elder's
-    street for one of the services."""
+    street for one of the services; (400 ``elder`` code ``not_subsidised``)
+    for an elder without a current subsidy; without the district centre's
+    verification and consent (``district_approved_on``, not in the future,
+    and ``district_approval_reference``)."""
 
     elder = serializers.PrimaryKeyRelatedField(queryset=Elder.objects.none())
     carer_name = serializers.CharField(max_length=50)
@@ -172,6 +179,9 @@ class CarerAgreementWriteSerializer(serializers.Serializer):
     carer_phone = serializers.CharField(max_length=32)
     street = serializers.PrimaryKeyRelatedField(
         queryset=Region.objects.none(), help_text="The street office of the elder's residence.")
+    district_approved_on = serializers.DateField(
+        help_text="The day the district home-care guidance centre verified and consented.")
+    district_approval_reference = serializers.CharField(max_length=100)
     signed_on = serializers.DateField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.contracts import rules
@@ -53,8 +54,8 @@ def bar_in_force(provider, day: date) -> TenderBar | None:
 # --- contracts ---------------------------------------------------------------
 
 
-def _check_contract(*, purchaser, provider, covered_area, starts_on: date, ends_on: date,
-                    items: ItemPrices) -> None:
+def _check_contract(*, purchaser, provider, covered_area, signed_on: date, starts_on: date,
+                    ends_on: date, items: ItemPrices) -> None:
     if purchaser.kind not in (RegionKind.DISTRICT, RegionKind.STREET):
         raise _error("purchaser", _("The purchaser is a district or a street."),
                      "purchaser_level")
@@ -79,12 +80,20 @@ def _check_contract(*, purchaser, provider, covered_area, starts_on: date, ends_
                      _("A contract runs at most %(years)s years: it may end on %(last)s at "
                        "the latest (Art 14)."), "term_too_long",
                      years=max_years, last=last.isoformat())
-    bar = bar_in_force(provider, starts_on)
-    if bar is not None:
-        raise _error("provider",
-                     _("%(provider)s is barred from tenders until %(lifts)s (Art 25)."),
-                     "barred", provider=provider.name, lifts=bar.lifts_on.isoformat())
+    _check_bar(provider=provider, signed_on=signed_on, starts_on=starts_on)
     _check_items(items)
+
+
+def _check_bar(*, provider, signed_on: date, starts_on: date) -> None:
+    """Refuse a contract signed or starting while the provider is barred
+    from tenders (Art 25): a contract signed during the bar is refused even
+    if it starts after the bar lifts."""
+    for day in dict.fromkeys((signed_on, starts_on)):
+        bar = bar_in_force(provider, day)
+        if bar is not None:
+            raise _error("provider",
+                         _("%(provider)s is barred from tenders until %(lifts)s (Art 25)."),
+                         "barred", provider=provider.name, lifts=bar.lifts_on.isoformat())
 
 
 def _check_items(items: ItemPrices) -> None:
@@ -116,11 +125,12 @@ def create_contract(*, reference: str, purchaser, provider, covered_area: Iterab
                     signed_on: date, starts_on: date, ends_on: date, items: ItemPrices = (),
                     by=None) -> Contract:
     """Record a service contract (Art 14): at most ``contract.max_years``
-    years, never with a provider barred on its first day (Art 25)."""
+    years, never with a provider barred on the day it is signed or on its
+    first day (Art 25)."""
     covered_area = list(covered_area)
     items = list(items)
     _check_contract(purchaser=purchaser, provider=provider, covered_area=covered_area,
-                    starts_on=starts_on, ends_on=ends_on, items=items)
+                    signed_on=signed_on, starts_on=starts_on, ends_on=ends_on, items=items)
     contract = Contract(reference=reference, purchaser=purchaser, provider=provider,
                         signed_on=signed_on, starts_on=starts_on, ends_on=ends_on,
                         created_by=by)
@@ -136,18 +146,21 @@ def update_contract(*, contract: Contract, reference: str, purchaser, provider,
                     covered_area: Iterable, signed_on: date, starts_on: date, ends_on: date,
                     items: ItemPrices, by=None) -> Contract:
     """Correct an active contract and its prices; the same rules as for a
-    new one, the bar checked again only when the provider or start changes."""
+    new one, the bar checked again only when the provider, the signing day
+    or the start changes."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not contract.is_active:
         raise _error("status", _("Only an active contract can be changed."), "not_active")
     covered_area = list(covered_area)
     items = list(items)
-    same_start = provider.pk == contract.provider_id and starts_on == contract.starts_on
+    same_dates = (provider.pk == contract.provider_id and signed_on == contract.signed_on
+                  and starts_on == contract.starts_on)
     try:
         _check_contract(purchaser=purchaser, provider=provider, covered_area=covered_area,
-                        starts_on=starts_on, ends_on=ends_on, items=items)
+                        signed_on=signed_on, starts_on=starts_on, ends_on=ends_on,
+                        items=items)
     except ValidationError as error:
-        if not (same_start and set(error.error_dict) == {"provider"}):
+        if not (same_dates and set(error.error_dict) == {"provider"}):
             raise
         _check_items(items)
     contract.reference, contract.purchaser, contract.provider = reference, purchaser, provider
@@ -186,18 +199,27 @@ def end_contract(*, contract: Contract, on: date, reason: str, by=None) -> Contr
 
 @transaction.atomic
 def end_contracts_and_bar(*, provider, on: date, reason: str, by=None,
-                          evaluation_reference: str = "") -> TenderBar:
-    """End every active contract of ``provider`` on ``on`` and bar it from
+                          evaluation_reference: str = "",
+                          purchaser_under=None) -> TenderBar:
+    """End the active contracts of ``provider`` on ``on`` and bar it from
     tenders for ``evaluation.bar_years`` years from that day (Art 25: still
     unqualified after rectification).
+
+    With ``purchaser_under`` (a region, e.g. the evaluating district) only
+    the contracts bought by that region or a region below it end; without
+    it, every active contract of the provider. The bar itself holds
+    city-wide either way.
 
     A contract whose term ran out before ``on`` is marked expired rather
     than ended; one not yet started ends before it begins.
     """
     if not reason.strip():
         raise _error("reason", _("Give the reason for the bar."), "required")
-    for contract in Contract.objects.select_for_update().filter(
-            provider=provider, status=ContractStatus.ACTIVE).order_by("pk"):
+    contracts = Contract.objects.select_for_update().filter(
+        provider=provider, status=ContractStatus.ACTIVE)
+    if purchaser_under is not None:
+        contracts = contracts.filter(purchaser__path__startswith=purchaser_under.path)
+    for contract in contracts.order_by("pk"):
         if contract.ends_on < on:
             contract.status = ContractStatus.EXPIRED
             contract.save(update_fields=["status", "updated_at"])
@@ -239,8 +261,11 @@ def record_renewal(*, contract: Contract, year: int, on: date, decision: str, no
                    by=None) -> ContractRenewal:
     """Decide whether a contract continues into contract year ``year``
     (Art 22–25). Continuing needs a grade better than unqualified in force
-    on ``on`` for every service category of the contract; stopping ends the
-    contract on ``on``."""
+    on ``on`` for every service category of the contract. Stopping cuts the
+    term short: the contract runs to the end of the current contract year
+    (the day before year ``year`` starts) and stays active until then, when
+    ``expire_contracts`` ends it. A stop decided once year ``year`` has
+    already begun leaves the contract running to ``on``."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not contract.is_active:
         raise _error("status", _("The contract is no longer active."), "not_active")
@@ -281,8 +306,10 @@ def record_renewal(*, contract: Contract, year: int, on: date, decision: str, no
     renewal.full_clean()
     renewal.save()
     if decision == RenewalDecision.STOP:
-        _end(contract, on, _("Not renewed for contract year %(year)s. %(note)s")
-             % {"year": year, "note": note})
+        contract.ends_on = max(rules.last_day_before_year(contract.starts_on, year), on)
+        contract.end_reason = str(_("Not renewed for contract year %(year)s. %(note)s")
+                                  % {"year": year, "note": note}).strip()
+        contract.save(update_fields=["ends_on", "end_reason", "updated_at"])
     return renewal
 
 
@@ -307,6 +334,41 @@ def covering_contracts(*, elder, service_items: Iterable, first: date, last: dat
     return (Contract.objects.active_between(first, last)
             .covering(elder.residence_street, elder.community)
             .filter(items__service_item__in=list(service_items)).distinct())
+
+
+def _is_subsidised(elder) -> bool:
+    """Whether the elder is a subsidised elder (资助对象, Art 31): a current
+    entitlement of a subsidised class, not services at the elder's own cost."""
+    from apps.subsidies.models import Entitlement, SubsidyClass
+
+    return (Entitlement.objects.current().filter(elder=elder)
+            .exclude(subsidy_class=SubsidyClass.OWN_COST).exists())
+
+
+def _check_subsidised(elder) -> None:
+    if not _is_subsidised(elder):
+        raise _error("elder",
+                     _("%(elder)s holds no current subsidy: a three-party agreement is for "
+                       "subsidised elders (Art 31)."), "not_subsidised", elder=elder.name)
+
+
+def _check_district_approval(approved_on: date | None, reference: str) -> None:
+    """The district home-care guidance centre has verified and consented
+    (Art 31: 经区居家养老服务指导中心核实同意), on a day already past."""
+    errors = {}
+    if approved_on is None:
+        errors["district_approved_on"] = ValidationError(
+            _("Give the day the district centre verified and consented (Art 31)."),
+            code="required")
+    elif approved_on > timezone.localdate():
+        errors["district_approved_on"] = ValidationError(
+            _("The district centre's approval cannot be dated in the future."), code="future")
+    if not (reference or "").strip():
+        errors["district_approval_reference"] = ValidationError(
+            _("Give the reference of the district centre's consent (Art 31)."),
+            code="required")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_agreement(*, elder, street, starts_on: date, ends_on: date,
@@ -338,16 +400,26 @@ def _check_agreement(*, elder, street, starts_on: date, ends_on: date,
 @transaction.atomic
 def create_carer_agreement(*, elder, carer_name: str, relationship: str, carer_phone: str,
                            street, signed_on: date, starts_on: date, ends_on: date,
-                           items: ItemPrices, by=None) -> CarerAgreement:
+                           items: ItemPrices, district_approved_on: date | None = None,
+                           district_approval_reference: str = "",
+                           by=None) -> CarerAgreement:
     """Record a three-party agreement (Art 31) between the street office,
     the elder and a relative or neighbour, for services no contracted
-    provider offers in the elder's area."""
+    provider offers in the elder's area: only for a subsidised elder, and
+    once the district home-care guidance centre has verified and consented
+    (``district_approved_on``, ``district_approval_reference``)."""
     items = list(items)
+    district_approval_reference = (district_approval_reference or "").strip()
+    _check_subsidised(elder)
+    _check_district_approval(district_approved_on, district_approval_reference)
     _check_agreement(elder=elder, street=street, starts_on=starts_on, ends_on=ends_on,
                      items=items)
     agreement = CarerAgreement(elder=elder, carer_name=carer_name, relationship=relationship,
                                carer_phone=carer_phone, street=street, signed_on=signed_on,
-                               starts_on=starts_on, ends_on=ends_on, created_by=by)
+                               starts_on=starts_on, ends_on=ends_on,
+                               district_approved_on=district_approved_on,
+                               district_approval_reference=district_approval_reference,
+                               created_by=by)
     agreement.full_clean()
     agreement.save()
     _save_agreement_items(agreement, items)
@@ -357,15 +429,26 @@ def create_carer_agreement(*, elder, carer_name: str, relationship: str, carer_p
 @transaction.atomic
 def update_carer_agreement(*, agreement: CarerAgreement, carer_name: str, relationship: str,
                            carer_phone: str, signed_on: date, starts_on: date, ends_on: date,
-                           items: ItemPrices, by=None) -> CarerAgreement:
-    """Correct an agreement's carer, term or services; the same rules."""
+                           items: ItemPrices, district_approved_on: date | None = None,
+                           district_approval_reference: str = "",
+                           by=None) -> CarerAgreement:
+    """Correct an agreement's carer, term, services or the district
+    centre's approval; the same rules. The elder must still be subsidised
+    where the term grows; shortening it (the subsidy ended) is always
+    allowed."""
     agreement = CarerAgreement.objects.select_for_update().get(pk=agreement.pk)
     items = list(items)
+    district_approval_reference = (district_approval_reference or "").strip()
+    if starts_on < agreement.starts_on or ends_on > agreement.ends_on:
+        _check_subsidised(agreement.elder)
+    _check_district_approval(district_approved_on, district_approval_reference)
     _check_agreement(elder=agreement.elder, street=agreement.street, starts_on=starts_on,
                      ends_on=ends_on, items=items)
     agreement.carer_name, agreement.relationship = carer_name, relationship
     agreement.carer_phone, agreement.signed_on = carer_phone, signed_on
     agreement.starts_on, agreement.ends_on = starts_on, ends_on
+    agreement.district_approved_on = district_approved_on
+    agreement.district_approval_reference = district_approval_reference
     agreement.full_clean()
     agreement.save()
     _save_agreement_items(agreement, items)

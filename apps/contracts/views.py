@@ -26,6 +26,7 @@ from apps.core.forms import add_service_errors
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.models import Elder
+from apps.regions.models import Region
 
 VIEW = "contracts.view_contract"
 
@@ -45,14 +46,21 @@ class ContractListView(ContractMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = super().get_queryset().prefetch_related("covered_area")
+        self.today = timezone.localdate()
+        queryset = super().get_queryset().prefetch_related("covered_area", "renewals")
         self.filters = ContractFilterForm(self.request.GET or None)
-        if self.filters.is_valid() and self.filters.cleaned_data["status"]:
-            queryset = queryset.filter(status=self.filters.cleaned_data["status"])
+        if self.filters.is_valid():
+            if self.filters.cleaned_data["status"]:
+                queryset = queryset.filter(status=self.filters.cleaned_data["status"])
+            if self.filters.cleaned_data["renewal_due"]:
+                queryset = queryset.renewal_due(self.today)
         return queryset.order_by("-starts_on", "reference")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, **kwargs)
+        context = super().get_context_data(filters=self.filters, **kwargs)
+        for contract in context["object_list"]:
+            contract.renewal_due_year = contract.renewal_year_due(self.today)
+        return context
 
 
 class ContractDetailView(ContractMixin, DetailView):
@@ -246,8 +254,10 @@ class CarerAgreementListView(AgreementMixin, ListView):
         elders = []
         if (self.request.user.has_perm("contracts.add_careragreement") and search.is_valid()
                 and search.cleaned_data["q"]):
-            elders = (Elder.objects.visible_to(self.request.user)
-                      .filter(name__icontains=search.cleaned_data["q"])
+            user = self.request.user
+            elders = (Elder.objects.visible_to(user)
+                      .filter(name__icontains=search.cleaned_data["q"],
+                              residence_street__in=Region.objects.visible_to(user))
                       .select_related("residence_street").order_by("name")[:20])
         context.update(search=search, elders=elders)
         return context
@@ -300,7 +310,11 @@ class CarerAgreementCreateView(AgreementFormMixin, ScopedObjectFormMixin, FormVi
     permission_required = "contracts.add_careragreement"
 
     def get_object(self, queryset=None):
-        return get_visible_or_404(Elder, self.request.user, pk=self.kwargs["elder_pk"])
+        elder = get_visible_or_404(Elder, self.request.user, pk=self.kwargs["elder_pk"])
+        # The agreement binds the street of the elder's residence: a user who
+        # sees the elder through another street (the hukou) may not bind it.
+        get_visible_or_404(Region, self.request.user, pk=elder.residence_street_id)
+        return elder
 
     @property
     def elder(self):
@@ -325,7 +339,9 @@ class CarerAgreementUpdateView(AgreementFormMixin, ScopedObjectFormMixin, FormVi
         agreement = self.object
         return {"carer_name": agreement.carer_name, "relationship": agreement.relationship,
                 "carer_phone": agreement.carer_phone, "signed_on": agreement.signed_on,
-                "starts_on": agreement.starts_on, "ends_on": agreement.ends_on}
+                "starts_on": agreement.starts_on, "ends_on": agreement.ends_on,
+                "district_approved_on": agreement.district_approved_on,
+                "district_approval_reference": agreement.district_approval_reference}
 
     def get_item_initial(self):
         return [{"service_item": item.service_item_id, "price": item.price}

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.roles import Role
-from apps.contracts.models import Contract
+from apps.contracts.models import CarerAgreement, Contract
 from apps.contracts.services import end_contracts_and_bar
-from tests.contracts.factories import ContractFactory, service_item
+from tests.contracts.factories import ContractFactory, service_item, subsidised
 from tests.factories import ElderFactory, ProviderFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -58,16 +58,53 @@ def test_provider_staff_read_only_their_contracts(client, tree):
     assert response.status_code == 403
 
 
+def _agreement_payload(elder, street, **overrides):
+    return {"elder": elder.pk, "carer_name": "Wang", "relationship": "relative",
+            "carer_phone": "13900000000", "street": street.pk,
+            "district_approved_on": "2026-01-20", "district_approval_reference": "QZX-1",
+            "signed_on": "2026-02-01", "starts_on": "2026-02-01", "ends_on": "2026-12-31",
+            "items": [{"service_item": service_item("LC-HOME").pk, "price": "30.00"}],
+            **overrides}
+
+
 def test_carer_agreement_api_refuses_a_covered_street(client, tree, street_user):
     ContractFactory(purchaser=tree["district"], covered_area=[tree["street"]],
                     items=[(service_item("LC-HOME"), "40.00")])
     elder = ElderFactory(residence_street=tree["street"])
+    subsidised(elder)
     client.force_login(street_user)
-    response = client.post(reverse("careragreement-list"), {
-        "elder": elder.pk, "carer_name": "Wang", "relationship": "relative",
-        "carer_phone": "13900000000", "street": tree["street"].pk,
-        "signed_on": "2026-02-01", "starts_on": "2026-02-01", "ends_on": "2026-12-31",
-        "items": [{"service_item": service_item("LC-HOME").pk, "price": "30.00"}]},
-        content_type="application/json")
+    response = client.post(reverse("careragreement-list"),
+                           _agreement_payload(elder, tree["street"]),
+                           content_type="application/json")
     assert response.status_code == 400
     assert [error.code for error in response.data["items"]] == ["covered_by_contract"]
+
+
+def test_carer_agreement_api_records_the_district_approval(client, tree, street_user):
+    elder = ElderFactory(residence_street=tree["street"])
+    subsidised(elder)
+    client.force_login(street_user)
+    response = client.post(reverse("careragreement-list"),
+                           _agreement_payload(elder, tree["street"]),
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["district_approved_on"], body["district_approval_reference"]) == (
+        "2026-01-20", "QZX-1")
+    missing = _agreement_payload(elder, tree["street"])
+    del missing["district_approved_on"]
+    response = client.post(reverse("careragreement-list"), missing,
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert "district_approved_on" in response.data
+
+
+def test_carer_agreement_api_refuses_an_elder_not_subsidised(client, tree, street_user):
+    elder = ElderFactory(residence_street=tree["street"])
+    client.force_login(street_user)
+    response = client.post(reverse("careragreement-list"),
+                           _agreement_payload(elder, tree["street"]),
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert [error.code for error in response.data["elder"]] == ["not_subsidised"]
+    assert not CarerAgreement.objects.exists()

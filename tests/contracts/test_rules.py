@@ -72,3 +72,25 @@ def test_renewal_is_blocked_by_unqualified_or_missing_grades(grades, blocked):
 ])
 def test_contract_year(day, year):
     assert rules.contract_year(date(2026, 1, 1), day) == year
+
+
+def test_a_stopped_year_cuts_the_term_to_the_day_before_it():
+    assert rules.last_day_before_year(date(2026, 1, 1), 2) == date(2026, 12, 31)
+    assert rules.last_day_before_year(date(2026, 3, 15), 3) == date(2028, 3, 14)
+
+
+@pytest.mark.parametrize(("today", "decided", "due"), [
+    (date(2026, 11, 1), set(), None),    # year 2 begins in 61 days
+    (date(2026, 11, 2), set(), 2),       # in 60 days
+    (date(2026, 12, 31), {2}, None),     # decided
+    (date(2027, 3, 1), set(), 2),        # already in year 2, still undecided
+    (date(2027, 3, 1), {2}, None),
+    (date(2027, 11, 2), {2}, 3),         # year 3 in 60 days
+    (date(2027, 11, 2), set(), 2),       # the open year first
+    (date(2028, 3, 1), set(), 3),        # year 2 is over: it can no longer be decided
+    (date(2028, 11, 2), {2, 3}, None),   # no year 4 in the term
+    (date(2029, 1, 1), set(), None),     # the term is over
+    (date(2025, 12, 1), set(), None),    # not started
+])
+def test_renewal_year_due(today, decided, due):
+    assert rules.renewal_year_due(date(2026, 1, 1), date(2028, 12, 31), today, decided) == due
