@@ -29,7 +29,10 @@ class CareManagerQuerySet(ScopedQuerySet):
         return self.filter(qualification__in=rules.QUALIFIED)
 
     def with_caseload(self):
-        """Annotate ``caseload``: the elders each one looks after now."""
+        """Annotate ``caseload``: the elders on each one's books now (open
+        assignments). For an inactive care manager these are elders waiting
+        to be reassigned: the staffing counts them as unassigned
+        (``queries.with_staffing``)."""
         return self.annotate(caseload=Count("assignments", filter=Q(
             assignments__ends_on__isnull=True)))
 

@@ -29,8 +29,17 @@ def _count(queryset, group: str, **aggregate):
 
 def with_staffing(streets):
     """Annotate ``streets`` with subsidised_elders, qualified_managers,
-    unqualified_managers and unassigned_elders (all in the one query)."""
-    has_manager = Exists(CaseAssignment.objects.open().filter(elder=OuterRef("elder")))
+    unqualified_managers, unassigned_elders and with_inactive_managers (all
+    in the one query).
+
+    An elder counts as assigned only while their open assignment is with an
+    active care manager: one whose care manager has left (``active``
+    cleared) is unassigned, and also counted in ``with_inactive_managers``
+    so the street sees who is waiting to be reassigned.
+    """
+    open_assignments = CaseAssignment.objects.open().filter(elder=OuterRef("elder"))
+    has_manager = Exists(open_assignments.filter(care_manager__active=True))
+    with_inactive_manager = Exists(open_assignments.filter(care_manager__active=False))
     entitled = subsidised_entitlements()
     managers = CareManager.objects.active()
     return streets.filter(kind=RegionKind.STREET).annotate(
@@ -38,6 +47,8 @@ def with_staffing(streets):
                                  n=Count("elder", distinct=True)),
         unassigned_elders=_count(entitled, "service_street",
                                  n=Count("elder", distinct=True, filter=~Q(has_manager))),
+        with_inactive_managers=_count(entitled, "service_street", n=Count(
+            "elder", distinct=True, filter=Q(with_inactive_manager))),
         qualified_managers=_count(managers, "street", n=Count(
             "pk", filter=Q(qualification__in=rules.QUALIFIED))),
         unqualified_managers=_count(managers, "street", n=Count(
@@ -59,4 +70,5 @@ def staffing(row: Region, ratio: int) -> rules.StreetStaffing:
     return rules.StreetStaffing(
         subsidised_elders=row.subsidised_elders, qualified_managers=row.qualified_managers,
         unqualified_managers=row.unqualified_managers,
-        unassigned_elders=row.unassigned_elders, ratio=ratio)
+        unassigned_elders=row.unassigned_elders,
+        with_inactive_managers=row.with_inactive_managers, ratio=ratio)

@@ -49,6 +49,9 @@ class StreetStaffing:
     unqualified_managers: int
     unassigned_elders: int
     ratio: int
+    # Of the unassigned elders, those whose open assignment is with a care
+    # manager who is no longer active (to be reassigned).
+    with_inactive_managers: int = 0
 
     @property
     def needed(self) -> int:

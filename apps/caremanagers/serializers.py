@@ -5,8 +5,11 @@ from apps.elders.models import Elder
 
 
 class CareManagerSerializer(serializers.ModelSerializer):
-    caseload = serializers.IntegerField(read_only=True,
-                                        help_text="Elders the care manager looks after now.")
+    caseload = serializers.IntegerField(
+        read_only=True,
+        help_text="Elders on the care manager's books now (open assignments); for an "
+                  "inactive care manager, elders waiting to be reassigned (the street's "
+                  "staffing counts them as without a care manager).")
     qualified = serializers.BooleanField(
         source="is_qualified", read_only=True,
         help_text="At least the junior social-worker qualification (Art 5).")

@@ -57,7 +57,9 @@ class FacilityChangeAdminForm(forms.ModelForm):
                 approval_reference=data.get("approval_reference", ""),
                 approved_on=data.get("approved_on"),
                 notice_published_on=data.get("notice_published_on"),
-                effective_on=data.get("effective_on"), new_use=data.get("new_use", ""),
+                effective_on=data.get("effective_on"),
+                reported_to_city_on=data.get("reported_to_city_on"),
+                new_use=data.get("new_use", ""),
                 on=timezone.localdate())
             if errors:
                 raise ValidationError(errors)

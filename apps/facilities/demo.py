@@ -19,8 +19,9 @@ DEMO_PROVIDER_CODE = "DEMO00000000000001"
 def build_demo_facilities(district: Region, *, today: date | None = None) -> list[Facility]:
     """Create the demo facilities of ``district``'s first street (by code);
     safe to run twice. The street platform is contracted to the demo
-    provider where one exists; the second community station offers meals
-    with 85 m², no food licence and 30,000 yuan, so it shows flags."""
+    provider where one exists; the second community station (an activity
+    station, so its floor is 30,000 yuan even with meals, Art 9) offers meals
+    with 85 m², no food licence and 28,000 yuan, so it shows flags."""
     today = today or timezone.localdate()
     street = district.children.filter(kind=RegionKind.STREET).order_by("code").first()
     if street is None:
@@ -54,7 +55,7 @@ def build_demo_facilities(district: Region, *, today: date | None = None) -> lis
           "tier": Tier.COMMUNITY_STATION, "region": station_regions[1]},
          {"kind": FacilityKind.ACTIVITY_STATION, "address": f"{street.name}示例路35号",
           "floor_area": Decimal("85.00"), "functions": [Function.MEALS, Function.RECREATION]},
-         Decimal("30000.00")),
+         Decimal("28000.00")),
     ]
     facilities = []
     with transaction.atomic():

@@ -120,8 +120,9 @@ class ChangeForm(forms.Form):
     notice_channel = forms.CharField(label=_("Where the notice was published"),
                                      required=False, max_length=200)
     reported_to_city_on = forms.DateField(
-        label=_("Reported to the city civil-affairs bureau on"), required=False,
-        widget=DateInput)
+        label=_("Reported to the city civil-affairs bureau on"), widget=DateInput,
+        help_text=_("Art 11: the change is reported to the city civil-affairs bureau for "
+                    "the record (报市民政局备查)."))
     effective_on = forms.DateField(label=_("Takes effect on"), widget=DateInput)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(
         attrs={"rows": 3}))

@@ -333,8 +333,10 @@ class FacilityFunding(TimeStampedModel):
 @track_changes()
 class FacilityChange(models.Model):
     """The approval on record for closing a facility or changing its use
-    (Art 11, 34): the district government's approval, the public notice and
-    the date it takes effect. Never edited once recorded."""
+    (Art 11, 34): the district government's approval, the public notice,
+    the date it takes effect and the report to the city civil-affairs bureau
+    (required by ``services.record_change``; rows recorded before that rule
+    may lack it). Never edited once recorded."""
 
     facility = models.ForeignKey(Facility, verbose_name=_("facility"),
                                  on_delete=models.PROTECT, related_name="changes")

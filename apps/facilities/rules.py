@@ -115,6 +115,17 @@ def area_floor(tier: str, floors: Mapping[str, Decimal]) -> Decimal | None:
     return floors[key] if key else None
 
 
+def is_starlight_home_with_meals(facts: FacilityFacts) -> bool:
+    """Art 9: "社区老年人活动站点、农村五保互助安居点运营经费每年每个不少于3万元，
+    其中设立助餐配餐功能的社区星光老年之家每年每个不少于5万元". The higher floor is
+    for a Starlight home (星光老年之家) that offers meals; any other community
+    station or rural five-guarantee point stays at the lower floor, meals or
+    not."""
+    return (facts.tier == Tier.COMMUNITY_STATION
+            and facts.kind == FacilityKind.STARLIGHT_HOME
+            and Function.MEALS in facts.functions)
+
+
 def funding_floor(facts: FacilityFacts, floors: Mapping[str, Decimal]) -> Decimal | None:
     """The yearly operating-funding floor of Art 9 for the facility (None: none)."""
     if facts.tier == Tier.DISTRICT_PLATFORM:
@@ -125,7 +136,7 @@ def funding_floor(facts: FacilityFacts, floors: Mapping[str, Decimal]) -> Decima
         key = "facility.street_platform.min_funding"
     elif facts.tier == Tier.COMMUNITY_STATION:
         key = ("facility.community_station.min_funding_meals"
-               if Function.MEALS in facts.functions
+               if is_starlight_home_with_meals(facts)
                else "facility.community_station.min_funding")
     else:
         return None

@@ -29,13 +29,16 @@ REQUIRED = _("This field is required.")
 def change_errors(*, facility: Facility, kind: str, approving_authority: str,
                   approval_reference: str, approved_on: date | None,
                   notice_published_on: date | None, effective_on: date | None,
-                  new_use: str = "", on: date) -> dict[str, list[ValidationError]]:
+                  reported_to_city_on: date | None, new_use: str = "",
+                  on: date) -> dict[str, list[ValidationError]]:
     """Every reason a closure or change of use may not be recorded, by field.
 
     Art 11: district government approval, then public notice; the change
-    takes effect on or after both. A change is recorded once it has taken
-    effect (``effective_on`` not after ``on``), so the facility's status
-    is always the one in force today.
+    takes effect on or after both; and it is reported to the city
+    civil-affairs bureau for the record (报市民政局备查), on or after the
+    approval. A change is recorded once it has taken effect
+    (``effective_on`` not after ``on``) and been reported, so the
+    facility's status is always the one in force today.
     """
     errors: dict[str, list[ValidationError]] = {}
 
@@ -49,7 +52,8 @@ def change_errors(*, facility: Facility, kind: str, approving_authority: str,
                         ("approval_reference", approval_reference),
                         ("approved_on", approved_on),
                         ("notice_published_on", notice_published_on),
-                        ("effective_on", effective_on)):
+                        ("effective_on", effective_on),
+                        ("reported_to_city_on", reported_to_city_on)):
         if value in (None, "") or (isinstance(value, str) and not value.strip()):
             add(name, REQUIRED, "required")
     if approved_on and approved_on > on:
@@ -70,6 +74,15 @@ def change_errors(*, facility: Facility, kind: str, approving_authority: str,
         add("effective_on",
             _("Record the change on or after the day it takes effect (%(day)s)."),
             "effective_in_future", day=effective_on.isoformat())
+    if approved_on and reported_to_city_on and reported_to_city_on < approved_on:
+        add("reported_to_city_on",
+            _("The report to the city civil-affairs bureau follows the approval: it cannot "
+              "be dated before %(approved)s."), "report_before_approval",
+            approved=approved_on.isoformat())
+    if reported_to_city_on and reported_to_city_on > on:
+        add("reported_to_city_on",
+            _("The report to the city civil-affairs bureau cannot be dated in the future."),
+            "future_report")
     if facility.status == FacilityStatus.CLOSED:
         add(NON_FIELD_ERRORS, _("The facility is already closed."), "already_closed")
     if kind == ChangeKind.CHANGE_OF_USE:
@@ -89,8 +102,9 @@ def record_change(*, facility: Facility, kind: str, approving_authority: str,
     """Close ``facility`` or change its use, with the approval on record.
 
     Refuses (field errors, nothing written) unless the district
-    government's approval, its reference, the public notice and the date it
-    takes effect are all given and in order; then records the change and
+    government's approval, its reference, the public notice, the date it
+    takes effect and the date it was reported to the city civil-affairs
+    bureau (Art 11) are all given and in order; then records the change and
     updates the facility. The only way a facility is closed or repurposed.
     """
     on = on or timezone.localdate()
@@ -100,7 +114,7 @@ def record_change(*, facility: Facility, kind: str, approving_authority: str,
             facility=facility, kind=kind, approving_authority=approving_authority,
             approval_reference=approval_reference, approved_on=approved_on,
             notice_published_on=notice_published_on, effective_on=effective_on,
-            new_use=new_use, on=on)
+            reported_to_city_on=reported_to_city_on, new_use=new_use, on=on)
         if errors:
             raise ValidationError(errors)
         change = FacilityChange(

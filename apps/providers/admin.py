@@ -1,7 +1,13 @@
 from django.contrib import admin
 
 from apps.core.admin import ScopedAdmin
-from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffMember
+from apps.providers.models import (
+    DISTRICT_ONLY_FIELDS,
+    Certificate,
+    InsurancePolicy,
+    Provider,
+    StaffMember,
+)
 
 
 class InsurancePolicyInline(admin.TabularInline):
@@ -23,6 +29,13 @@ class ProviderAdmin(ScopedAdmin):
     search_fields = ["name", "credit_code"]
     list_select_related = ["region"]
     inlines = [InsurancePolicyInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if getattr(request.user, "provider_id", None):
+            # a provider's own staff never set what the district records
+            readonly += [name for name in DISTRICT_ONLY_FIELDS if name not in readonly]
+        return readonly
 
 
 @admin.register(InsurancePolicy)

@@ -4,15 +4,22 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalogue.models import ServiceCategory
 from apps.core.scoping import choices_for
 from apps.elders.forms import DateInput
-from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffMember
+from apps.providers.models import (
+    DISTRICT_ONLY_FIELDS,
+    Certificate,
+    InsurancePolicy,
+    Provider,
+    StaffMember,
+)
 from apps.regions.models import Region, RegionKind
 
 PROFILE_FIELDS = ["legal_representative", "registered_address", "contact_person",
-                  "contact_phone", "service_categories", "rehab_nursing_clients"]
+                  "contact_phone", "service_categories"]
 
 
 class OrganisationProfileForm(forms.ModelForm):
-    """What a provider keeps current itself (Art 15: true, current records)."""
+    """What a provider keeps current itself (Art 15: true, current records).
+    Not the rehabilitation-nursing client count: the district records it."""
 
     service_categories = forms.MultipleChoiceField(
         label=_("Service categories offered"), choices=ServiceCategory.choices,
@@ -33,7 +40,7 @@ class ProviderForm(OrganisationProfileForm):
 
     class Meta:
         model = Provider
-        fields = ["name", "credit_code", "region", *PROFILE_FIELDS]
+        fields = ["name", "credit_code", "region", *PROFILE_FIELDS, *DISTRICT_ONLY_FIELDS]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

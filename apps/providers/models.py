@@ -32,6 +32,13 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(CREDIT_CODE_MESSAGES[problem], code=problem)
 
 
+# Provider fields only the district records, never the provider's own staff
+# (screen or API): the client count the Art 15 ratio is checked against is
+# not the provider's to change, or it could clear its own flag. The
+# provider's page shows it read-only.
+DISTRICT_ONLY_FIELDS = ("rehab_nursing_clients",)
+
+
 @track_changes()
 class Provider(TimeStampedModel):
     """A service organisation (服务机构, Art 14-15). Its staff see only their
@@ -55,8 +62,9 @@ class Provider(TimeStampedModel):
         verbose_name=_("service categories offered"), default=list, blank=True)
     rehab_nursing_clients = models.PositiveIntegerField(
         _("active rehabilitation-nursing clients"), default=0,
-        help_text=_("As declared by the provider; checked against its qualified nurses "
-                    "(1 : 10). Service agreements will replace this declared count."))
+        help_text=_("Recorded by the district (the provider cannot change it); checked "
+                    "against the provider's qualified nursing staff (1 : 10, Art 15). "
+                    "Service agreements will replace this recorded count."))
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     objects = ScopedManager()
@@ -130,7 +138,7 @@ class InsurancePolicy(TimeStampedModel):
 
 
 class StaffRole(models.TextChoices):
-    CAREGIVER = "caregiver", _("Caregiver")
+    CAREGIVER = rules.CAREGIVER, _("Caregiver")
     NURSE = rules.NURSE, _("Nurse")
     SOCIAL_WORKER = "social_worker", _("Social worker")
     OTHER = "other", _("Other")
@@ -165,7 +173,7 @@ class StaffMember(TimeStampedModel):
 
 class CertificateKind(models.TextChoices):
     NURSE_PRACTISING = rules.NURSE_PRACTISING, _("Nurse practising certificate")
-    ELDERCARE_WORKER = "eldercare_worker", _("Eldercare worker skill-level certificate")
+    ELDERCARE_WORKER = rules.ELDERCARE_WORKER, _("Eldercare worker skill-level certificate")
     SOCIAL_WORKER = "social_worker", _("Social worker qualification certificate")
     OTHER = "other", _("Other")
 

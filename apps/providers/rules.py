@@ -1,6 +1,6 @@
 """Pure provider-registry rules: the credit code's check character (GB
 32100-2015) and the compliance flags of Art 14-15 (insurance, the 1:10
-nurse ratio, certificates). No ORM: callers pass plain facts."""
+nursing-staff ratio, certificates). No ORM: callers pass plain facts."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 # The demo's providers carry codes no registration office issues.
 DEMO_PREFIX = "DEMO"
 
-# A certificate expiring this many days ahead (or fewer) is flagged as a
-# warning, so the provider renews it before it lapses.
-CERTIFICATE_WARNING_DAYS = 30
+# Product choice, not a policy value: the measures set no renewal notice
+# period and there is no policy key for one. A staff member's latest
+# certificate of a kind expiring this many days ahead (or fewer) is flagged
+# as a warning, so the provider renews it before it lapses.
+CERTIFICATE_EXPIRY_WARNING_DAYS = 30
 
 ERROR = "error"
 WARNING = "warning"
@@ -28,9 +30,23 @@ WARNING = "warning"
 # The stored values of the choices these rules look at (models.py names
 # them for people).
 NURSE = "nurse"
+CAREGIVER = "caregiver"
 NURSE_PRACTISING = "nurse_practising"
+ELDERCARE_WORKER = "eldercare_worker"
 PREMISES_LIABILITY = "premises_liability"
 STAFF_ACCIDENT = "staff_accident"
+
+# Art 15: "提供康复护理服务的机构，护理人员与服务对象的配备比例不低于1:10，
+# 护理人员应具有专业技术教育背景或从业资格" -- the 1:10 counts nursing staff
+# (护理人员), not only registered nurses, and each must hold a professional
+# or practising qualification. The roster records qualifications as
+# certificates, so a qualified nursing staff member is an active nurse or
+# caregiver holding, valid on the day, one of these certificates:
+NURSING_STAFF_ROLES = frozenset({NURSE, CAREGIVER})
+QUALIFYING_NURSING_CERTIFICATES = {
+    NURSE_PRACTISING: "护士执业证书 (nurse practising certificate)",
+    ELDERCARE_WORKER: "养老护理员职业技能等级证书 (eldercare-worker skill-level certificate)",
+}
 
 
 def credit_code_check_character(first17: str) -> str:
@@ -126,29 +142,35 @@ def is_certificate_valid_on(certificate: CertificateFact, day: date) -> bool:
     return certificate.expires_on is None or day <= certificate.expires_on
 
 
-def qualified_nurses(staff: tuple[StaffFact, ...], day: date) -> int:
-    """Count active nurses holding a practising certificate valid on ``day``."""
-    return sum(
-        1 for member in staff
-        if member.active and member.role == NURSE and any(
-            c.kind == NURSE_PRACTISING and is_certificate_valid_on(c, day)
-            for c in member.certificates))
+def is_qualified_nursing_staff(member: StaffFact, day: date) -> bool:
+    """Art 15: an active nurse or caregiver holding a qualifying certificate
+    (``QUALIFYING_NURSING_CERTIFICATES``) valid on ``day``."""
+    return member.active and member.role in NURSING_STAFF_ROLES and any(
+        c.kind in QUALIFYING_NURSING_CERTIFICATES and is_certificate_valid_on(c, day)
+        for c in member.certificates)
 
 
-def nurse_ratio_flags(*, nurses: int, clients: int, clients_per_nurse: Decimal) -> list[Flag]:
-    """Flag fewer than one qualified nurse per ``clients_per_nurse``
-    rehabilitation-nursing clients (Art 15: 1:10): N nurses carry up to
-    N x ratio clients."""
-    if clients <= nurses * clients_per_nurse:
+def qualified_nursing_staff(staff: tuple[StaffFact, ...], day: date) -> int:
+    """Count the qualified nursing staff (护理人员) on ``day`` (Art 15)."""
+    return sum(1 for member in staff if is_qualified_nursing_staff(member, day))
+
+
+def nurse_ratio_flags(*, nursing_staff: int, clients: int, clients_per_nurse: Decimal
+                      ) -> list[Flag]:
+    """Flag fewer than one qualified nursing staff member per
+    ``clients_per_nurse`` rehabilitation-nursing clients (Art 15: 1:10):
+    N staff carry up to N x ratio clients."""
+    if clients <= nursing_staff * clients_per_nurse:
         return []
     needed = math.ceil(Decimal(clients) / clients_per_nurse)
-    params = {"clients": clients, "nurses": nurses, "needed": needed,
+    params = {"clients": clients, "nursing_staff": nursing_staff, "needed": needed,
               "ratio": int(clients_per_nurse)}
     return [Flag(
         "nurse_ratio",
         _("%(clients)s rehabilitation-nursing clients need at least %(needed)s qualified "
-          "nurses (1 : %(ratio)s), but %(nurses)s are on the roster. Add a nurse with a "
-          "valid practising certificate, or take on fewer clients.") % params,
+          "nursing staff (1 : %(ratio)s), but %(nursing_staff)s are on the roster. Add a "
+          "nurse or caregiver with a valid nurse practising or eldercare-worker "
+          "certificate, or take on fewer clients.") % params,
         params=params)]
 
 
@@ -165,27 +187,43 @@ def insurance_flags(policies: tuple[PolicyFact, ...], day: date) -> list[Flag]:
     return flags
 
 
+def _latest(certificates: list[CertificateFact]) -> CertificateFact:
+    """The most recently issued certificate (on a tie, the one running longest)."""
+    return max(certificates, key=lambda c: (c.issued_on, c.expires_on or date.max))
+
+
 def certificate_flags(staff: tuple[StaffFact, ...], day: date,
-                      warning_days: int = CERTIFICATE_WARNING_DAYS) -> list[Flag]:
-    """Flag each expired certificate of active staff, and warn of those
-    expiring within ``warning_days``. A certificate expiring today is still
-    valid today (a warning, not an expiry)."""
+                      warning_days: int = CERTIFICATE_EXPIRY_WARNING_DAYS) -> list[Flag]:
+    """Flag, for each active staff member and certificate kind, an expired
+    certificate when no certificate of that kind is valid on ``day`` (a
+    renewal clears the flag); and warn when the latest certificate of the
+    kind expires within ``warning_days``. A certificate expiring today is
+    still valid today (a warning, not an expiry)."""
     flags = []
     horizon = day + timedelta(days=warning_days)
     for member in staff:
         if not member.active:
             continue
+        by_kind: dict[str, list[CertificateFact]] = {}
         for certificate in member.certificates:
-            expires = certificate.expires_on
-            if expires is None:
-                continue
-            params = {"name": member.name, "number": certificate.number,
-                      "expires_on": expires.isoformat()}
-            if expires < day:
-                flags.append(Flag("certificate_expired", _(
-                    "Certificate %(number)s of %(name)s expired on %(expires_on)s. "
-                    "Record the renewed certificate.") % params, params=params))
-            elif expires <= horizon:
+            by_kind.setdefault(certificate.kind, []).append(certificate)
+        for certificates in by_kind.values():
+            if not any(is_certificate_valid_on(c, day) for c in certificates):
+                expired = [c for c in certificates
+                           if c.expires_on is not None and c.expires_on < day]
+                if expired:
+                    last = max(expired, key=lambda c: c.expires_on)
+                    params = {"name": member.name, "number": last.number,
+                              "expires_on": last.expires_on.isoformat()}
+                    flags.append(Flag("certificate_expired", _(
+                        "Certificate %(number)s of %(name)s expired on %(expires_on)s. "
+                        "Record the renewed certificate.") % params, params=params))
+                    continue
+            latest = _latest(certificates)
+            expires = latest.expires_on
+            if expires is not None and day <= expires <= horizon:
+                params = {"name": member.name, "number": latest.number,
+                          "expires_on": expires.isoformat()}
                 flags.append(Flag("certificate_expiring", _(
                     "Certificate %(number)s of %(name)s expires on %(expires_on)s. "
                     "Renew it in time.") % params, WARNING, params=params))
@@ -196,7 +234,7 @@ def compliance_flags(facts: ProviderFacts, day: date, *, clients_per_nurse: Deci
                      ) -> list[Flag]:
     """Every flag of one provider on ``day``: errors first, then warnings."""
     flags = [
-        *nurse_ratio_flags(nurses=qualified_nurses(facts.staff, day),
+        *nurse_ratio_flags(nursing_staff=qualified_nursing_staff(facts.staff, day),
                            clients=facts.rehab_nursing_clients,
                            clients_per_nurse=clients_per_nurse),
         *insurance_flags(facts.policies, day),

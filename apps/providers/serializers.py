@@ -12,7 +12,13 @@ from rest_framework import serializers
 from apps.catalogue.models import ServiceCategory
 from apps.core.scoping import choices_for
 from apps.providers import rules
-from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffMember
+from apps.providers.models import (
+    DISTRICT_ONLY_FIELDS,
+    Certificate,
+    InsurancePolicy,
+    Provider,
+    StaffMember,
+)
 from apps.providers.queries import compliance_for
 from apps.regions.models import Region, RegionKind
 
@@ -43,7 +49,9 @@ def _user(serializer):
 
 class ProviderSerializer(ModelRulesMixin, serializers.ModelSerializer):
     """A provider and its compliance flags today. A provider's own staff may
-    change only the profile; the district registers name, code and district."""
+    change only the profile; the district registers name, code and district
+    and records the rehabilitation-nursing client count (read-only, so
+    ignored, when a provider's staff write it)."""
 
     service_categories = serializers.ListField(
         child=serializers.ChoiceField(ServiceCategory.choices), required=False)
@@ -63,7 +71,7 @@ class ProviderSerializer(ModelRulesMixin, serializers.ModelSerializer):
             fields["region"].queryset = choices_for(Region, user).filter(
                 kind=RegionKind.DISTRICT)
             if getattr(user, "provider_id", None):
-                for name in ("name", "credit_code", "region"):
+                for name in ("name", "credit_code", "region", *DISTRICT_ONLY_FIELDS):
                     fields[name].read_only = True
         return fields
 

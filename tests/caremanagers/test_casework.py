@@ -72,6 +72,38 @@ def test_unassigned_subsidised_elders_are_counted(tree):
     assert rules.UNASSIGNED not in _staffing(street).flags
 
 
+def test_elders_of_an_inactive_manager_count_as_unassigned(client, tree):
+    # given two subsidised elders, each assigned to a care manager of the street
+    street = tree["street"]
+    staying, leaving = CareManagerFactory.create_batch(2, street=street)
+    first, second = _subsidised(street, 2)
+    assign(elder=first, care_manager=staying, on=DAY)
+    assign(elder=second, care_manager=leaving, on=DAY)
+    assert _staffing(street).unassigned_elders == 0
+    # when one care manager leaves (active cleared, as in the admin)
+    leaving.active = False
+    leaving.save()
+    # then their elder is without a care manager, and shown as with an inactive one
+    staffing = _staffing(street)
+    assert (staffing.unassigned_elders, staffing.with_inactive_managers) == (1, 1)
+    assert rules.UNASSIGNED in staffing.flags
+    client.force_login(staff(Role.DISTRICT_STAFF, region=tree["district"]))
+    response = client.get(reverse("caremanagers:street_list"))
+    [row] = [s.staffing for s in response.context["object_list"] if s.pk == street.pk]
+    assert (row.unassigned_elders, row.with_inactive_managers) == (1, 1)
+    html = response.content.decode()
+    assert 'data-col="with-inactive-managers">1<' in html
+    assert f'data-flag="{rules.UNASSIGNED}"' in html
+    # the manager list shows the leaver still holding one elder to reassign
+    html = client.get(reverse("caremanagers:manager_list")).content.decode()
+    assert 'data-flag="to_reassign"' in html
+    # and once reassigned to an active care manager, the elder counts as assigned again
+    assign(elder=second, care_manager=staying, on=DAY + timedelta(days=1))
+    staffing = _staffing(street)
+    assert (staffing.unassigned_elders, staffing.with_inactive_managers) == (0, 0)
+    assert rules.UNASSIGNED not in staffing.flags
+
+
 def test_a_qualified_manager_needs_a_certificate_number(tree):
     manager = CareManager(street=tree["street"], name="X", qualification="junior",
                           since=DAY)

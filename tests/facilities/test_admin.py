@@ -27,7 +27,7 @@ def _closure(facility, **changes):
             "approving_authority": "区人民政府", "approval_reference": "文号 7",
             "approved_on": (today - timedelta(days=9)).isoformat(),
             "notice_published_on": (today - timedelta(days=7)).isoformat(),
-            "notice_channel": "", "reported_to_city_on": "",
+            "notice_channel": "", "reported_to_city_on": today.isoformat(),
             "effective_on": today.isoformat(), "note": "", **changes}
 
 
@@ -50,6 +50,18 @@ def test_admin_refuses_a_closure_effective_before_its_approval(client, officer, 
         station, effective_on=(today - timedelta(days=20)).isoformat()))
     assert response.status_code == 200
     assert "effective_on" in response.context["adminform"].form.errors
+    station.refresh_from_db()
+    assert station.status == "open"
+    assert not FacilityChange.objects.exists()
+
+
+def test_admin_refuses_a_closure_not_reported_to_the_city(client, officer, tree):
+    # Art 11: 报市民政局备查
+    station = FacilityFactory(region=tree["street"])
+    client.force_login(officer)
+    response = client.post(ADD, _closure(station, reported_to_city_on=""))
+    assert response.status_code == 200
+    assert "reported_to_city_on" in response.context["adminform"].form.errors
     station.refresh_from_db()
     assert station.status == "open"
     assert not FacilityChange.objects.exists()

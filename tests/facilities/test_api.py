@@ -91,7 +91,9 @@ def test_the_detail_shows_a_recorded_closure(client, officer, facilities):
     services.record_change(facility=station, kind="close", approving_authority="区人民政府",
                            approval_reference="文号1", approved_on=date(2026, 1, 5),
                            notice_published_on=date(2026, 1, 6),
-                           effective_on=date(2026, 1, 31), by=officer, on=date(2026, 2, 1))
+                           effective_on=date(2026, 1, 31),
+                           reported_to_city_on=date(2026, 2, 1), by=officer,
+                           on=date(2026, 2, 1))
     client.force_login(officer)
     body = client.get(f"{URL}{station.pk}/").json()
     assert body["status"] == "closed"

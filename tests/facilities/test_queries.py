@@ -58,3 +58,14 @@ def test_funding_of_another_year_does_not_count(tree):
     today = timezone.localdate()
     fund(station, 50_000, year=today.year - 1)
     assert _codes(station, today) == ["funding_not_recorded"]
+
+
+@pytest.mark.parametrize(("kind", "codes"), [
+    ("starlight_home", ["funding_below_floor"]),   # Starlight home with meals: 50,000
+    ("activity_station", []),                       # other stations: 30,000 even with meals
+    ("wubao_point", []),
+])
+def test_only_a_starlight_home_with_meals_needs_fifty_thousand(tree, kind, codes):
+    station = FacilityFactory(region=tree["street"], kind=kind)
+    fund(station, 30_000)
+    assert _codes(station, timezone.localdate()) == codes

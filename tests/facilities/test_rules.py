@@ -88,7 +88,8 @@ def test_district_platform_and_other_facilities_have_no_area_floor():
 
 @pytest.mark.parametrize(("facts", "floor"), [
     (station(functions=frozenset([Function.RECREATION]), meals_licence=Licence()), 30_000),
-    (station(), 50_000),
+    (station(), 30_000),
+    (station(kind=FacilityKind.STARLIGHT_HOME), 50_000),
     (street_platform(), 600_000),
     (district_platform(), 1_000_000),
     (district_platform(serves_residents_directly=True), 2_000_000),
@@ -103,10 +104,31 @@ def test_funding_exactly_at_the_floor_passes_and_a_cent_below_does_not(facts, fl
     assert str(YEAR) in found.message
 
 
-def test_a_station_with_meals_needs_the_higher_floor():
-    found = flag(station(funding=Decimal(30_000)), "funding_below_floor")
+def test_a_starlight_home_with_meals_needs_the_higher_floor():
+    # Art 9: 50,000 for a Starlight home (星光老年之家) that offers meals
+    found = flag(station(kind=FacilityKind.STARLIGHT_HOME, funding=Decimal(30_000)),
+                 "funding_below_floor")
     assert found.numbers["floor"] == Decimal(50_000)
     assert "20,000" in found.message  # what to add
+    at_floor = station(kind=FacilityKind.STARLIGHT_HOME, funding=Decimal(50_000))
+    assert codes(at_floor) == []
+
+
+@pytest.mark.parametrize("kind", [
+    "", FacilityKind.ACTIVITY_STATION, FacilityKind.RURAL_STATION, FacilityKind.WUBAO_POINT])
+def test_other_stations_with_meals_keep_the_lower_floor(kind):
+    # Art 9: other stations and rural five-guarantee points: 30,000, meals or not
+    assert codes(station(kind=kind, funding=Decimal(30_000))) == []
+    found = flag(station(kind=kind, funding=Decimal("29999.99")), "funding_below_floor")
+    assert found.numbers["floor"] == Decimal(30_000)
+
+
+def test_a_starlight_home_without_meals_keeps_the_lower_floor():
+    facts = station(kind=FacilityKind.STARLIGHT_HOME, functions=frozenset([Function.RECREATION]),
+                    meals_licence=Licence(), funding=Decimal(30_000))
+    assert [c for c in codes(facts) if c.startswith("funding")] == []
+    below = FacilityFacts(**{**facts.__dict__, "funding": Decimal("29999.99")})
+    assert flag(below, "funding_below_floor").numbers["floor"] == Decimal(30_000)
 
 
 def test_a_district_platform_serving_residents_directly_needs_two_million():
@@ -117,6 +139,8 @@ def test_a_district_platform_serving_residents_directly_needs_two_million():
 
 def test_no_funding_recorded_for_the_year_is_a_flag():
     found = flag(station(funding=None), "funding_not_recorded")
+    assert found.numbers == {"year": YEAR, "floor": Decimal(30_000)}
+    found = flag(station(kind=FacilityKind.STARLIGHT_HOME, funding=None), "funding_not_recorded")
     assert found.numbers == {"year": YEAR, "floor": Decimal(50_000)}
 
 

@@ -23,6 +23,7 @@ APPROVAL = {
     "approved_on": date(2026, 5, 4),
     "notice_published_on": date(2026, 5, 6),
     "effective_on": date(2026, 5, 18),
+    "reported_to_city_on": date(2026, 5, 19),
 }
 
 
@@ -56,18 +57,48 @@ def test_missing_approval_fields_are_field_errors_and_nothing_changes(station, o
     # then each missing field has its own error, and the facility stays open
     errors = raised.value.error_dict
     assert set(errors) == {"approving_authority", "approval_reference", "approved_on",
-                           "notice_published_on", "effective_on"}
+                           "notice_published_on", "effective_on", "reported_to_city_on"}
     assert all(e.code == "required" for field in errors.values() for e in field)
     assert _unchanged(station)
 
 
 @pytest.mark.parametrize("missing", ["approving_authority", "approval_reference",
-                                     "approved_on", "notice_published_on", "effective_on"])
+                                     "approved_on", "notice_published_on", "effective_on",
+                                     "reported_to_city_on"])
 def test_each_approval_field_is_required(station, officer, missing):
     blank = "" if missing in ("approving_authority", "approval_reference") else None
     with pytest.raises(ValidationError) as raised:
         _close(station, officer, **{missing: blank})
     assert list(raised.value.error_dict) == [missing]
+    assert _unchanged(station)
+
+
+@pytest.mark.parametrize("kind", ["close", "change_of_use"])
+def test_art_11_the_report_to_the_city_is_required(station, officer, kind):
+    # Art 11: 报市民政局备查 -- a closure or change of use without the report is refused
+    with pytest.raises(ValidationError) as raised:
+        services.record_change(facility=station, kind=kind, new_use="社区食堂", by=officer,
+                               on=TODAY, **{**APPROVAL, "reported_to_city_on": None})
+    assert [e.code for e in raised.value.error_dict["reported_to_city_on"]] == ["required"]
+    assert list(raised.value.error_dict) == ["reported_to_city_on"]
+    assert _unchanged(station)
+
+
+@pytest.mark.parametrize(("reported", "code"), [
+    (date(2026, 5, 3), "report_before_approval"),    # the day before the approval
+    (date(2026, 5, 4), None),                        # the day of the approval
+    (TODAY, None),                                   # the day it is recorded
+    (TODAY + timedelta(days=1), "future_report"),
+])
+def test_the_report_to_the_city_follows_the_approval_and_is_not_in_the_future(
+        station, officer, reported, code):
+    if code is None:
+        change = _close(station, officer, reported_to_city_on=reported)
+        assert change.reported_to_city_on == reported
+        return
+    with pytest.raises(ValidationError) as raised:
+        _close(station, officer, reported_to_city_on=reported)
+    assert [e.code for e in raised.value.error_dict["reported_to_city_on"]] == [code]
     assert _unchanged(station)
 
 
@@ -83,7 +114,7 @@ def test_the_change_takes_effect_on_the_day_of_approval_and_notice_at_the_earlie
         station, officer):
     day = date(2026, 5, 4)
     change = _close(station, officer, approved_on=day, notice_published_on=day,
-                    effective_on=day)
+                    effective_on=day, reported_to_city_on=day)
     assert change.effective_on == day
 
 

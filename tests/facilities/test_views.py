@@ -96,8 +96,9 @@ def test_provider_staff_see_only_the_facilities_they_operate(client, tree):
 
 
 def test_the_detail_shows_flags_licences_funding_and_changes(client, officer, tree):
-    station = FacilityFactory(region=tree["street"], meals_licence_number="",
-                              medical_licence_number="PDY-OLD",
+    # a Starlight home with meals: its floor is 50,000 (Art 9)
+    station = FacilityFactory(region=tree["street"], kind="starlight_home",
+                              meals_licence_number="", medical_licence_number="PDY-OLD",
                               medical_licence_expires=timezone.localdate() - timedelta(days=1))
     fund(station, 40_000)
     client.force_login(officer)
@@ -182,9 +183,26 @@ def test_the_closure_form_shows_field_errors_and_changes_nothing(client, officer
         "kind": "close", "approving_authority": "District One people's government",
         "approval_reference": "ref 1", "approved_on": today.isoformat(),
         "notice_published_on": (today - timedelta(days=2)).isoformat(),
-        "effective_on": today.isoformat()})
+        "effective_on": today.isoformat(), "reported_to_city_on": today.isoformat()})
     assert response.status_code == 200
     assert "notice_published_on" in response.context["form"].errors
+    station.refresh_from_db()
+    assert station.status == "open"
+    assert not FacilityChange.objects.exists()
+
+
+def test_the_closure_form_requires_the_report_to_the_city(client, officer, places):
+    # Art 11: 报市民政局备查
+    station = places["station"]
+    client.force_login(officer)
+    today = timezone.localdate()
+    response = client.post(reverse("facilities:facility_change", args=[station.pk]), {
+        "kind": "close", "approving_authority": "District One people's government",
+        "approval_reference": "ref 1", "approved_on": (today - timedelta(days=10)).isoformat(),
+        "notice_published_on": (today - timedelta(days=8)).isoformat(),
+        "effective_on": today.isoformat(), "reported_to_city_on": ""})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["reported_to_city_on"]
     station.refresh_from_db()
     assert station.status == "open"
     assert not FacilityChange.objects.exists()
@@ -198,7 +216,7 @@ def test_the_closure_form_closes_the_facility_through_the_service(client, office
         "kind": "close", "approving_authority": "District One people's government",
         "approval_reference": "ref 1", "approved_on": (today - timedelta(days=10)).isoformat(),
         "notice_published_on": (today - timedelta(days=8)).isoformat(),
-        "effective_on": today.isoformat()})
+        "effective_on": today.isoformat(), "reported_to_city_on": today.isoformat()})
     assert response.status_code == 302
     station.refresh_from_db()
     assert station.status == "closed"

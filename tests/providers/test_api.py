@@ -110,6 +110,43 @@ def test_provider_staff_change_only_the_profile(client, two):
     assert a.service_categories == ["meals"]
 
 
+def test_provider_staff_cannot_change_their_rehab_nursing_client_count(client, two):
+    # given provider B, flagged for 11 clients with one nurse (Art 15: 1:10)
+    b_user = staff(Role.PROVIDER_STAFF, provider=two["b"])
+    client.force_login(b_user)
+    url = f"/api/providers/{two['b'].pk}/"
+    # when B's staff PATCH a lower count with their profile
+    response = client.patch(url, {"rehab_nursing_clients": 10, "contact_person": "Li Si"},
+                            content_type="application/json")
+    # then the count is ignored (read-only for them), the profile saved, the flag kept
+    assert response.status_code == 200
+    assert response.json()["rehab_nursing_clients"] == 11
+    assert [f["code"] for f in response.json()["flags"]] == ["nurse_ratio"]
+    b = Provider.objects.get(pk=two["b"].pk)
+    assert (b.rehab_nursing_clients, b.contact_person) == (11, "Li Si")
+    # and a full PUT ignores it too
+    body = {key: value for key, value in client.get(url).json().items()
+            if key not in ("id", "flags", "is_demo")}
+    response = client.put(url, {**body, "rehab_nursing_clients": 0},
+                          content_type="application/json")
+    assert response.status_code == 200
+    assert Provider.objects.get(pk=two["b"].pk).rehab_nursing_clients == 11
+    # and they cannot register a provider with a count of their own choosing
+    response = client.post("/api/providers/", {
+        "name": "New", "credit_code": "91440106MA5D00001H", "region": two["b"].region_id,
+        "rehab_nursing_clients": 0}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_district_staff_record_the_rehab_nursing_client_count(client, two, district_user):
+    client.force_login(district_user)
+    response = client.patch(f"/api/providers/{two['b'].pk}/", {"rehab_nursing_clients": 10},
+                            content_type="application/json")
+    assert response.status_code == 200
+    assert Provider.objects.get(pk=two["b"].pk).rehab_nursing_clients == 10
+    assert response.json()["flags"] == []
+
+
 def test_district_registers_providers_but_reads_rosters(client, tree, two, district_user):
     client.force_login(district_user)
     response = client.post("/api/providers/", {

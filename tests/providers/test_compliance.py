@@ -43,6 +43,44 @@ def test_ten_clients_per_nurse_pass_and_eleven_flag(tree):
     assert _codes(provider) == ["nurse_ratio"]
 
 
+def test_art_15_counts_caregivers_with_a_valid_eldercare_worker_certificate(tree):
+    # given an insured provider whose nursing staff is one caregiver holding a
+    # valid eldercare-worker certificate (养老护理员职业技能等级证书)
+    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=10))
+    carer = StaffMemberFactory(provider=provider, role="caregiver")
+    CertificateFactory(staff=carer, kind="eldercare_worker",
+                       expires_on=_today() + timedelta(days=365))
+    # and a caregiver without a certificate, who does not count
+    StaffMemberFactory(provider=provider, role="caregiver")
+    # then exactly 1:10 passes
+    assert _codes(provider) == []
+    # and the 11th client is flagged
+    Provider.objects.filter(pk=provider.pk).update(rehab_nursing_clients=11)
+    [flag] = compliance_for([provider], day=_today())[provider.pk]
+    assert flag.code == "nurse_ratio"
+    assert flag.params["nursing_staff"] == 1
+
+
+def test_a_caregiver_whose_eldercare_certificate_lapsed_does_not_count(tree):
+    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=1))
+    carer = StaffMemberFactory(provider=provider, role="caregiver")
+    CertificateFactory(staff=carer, kind="eldercare_worker",
+                       expires_on=_today() - timedelta(days=1))
+    assert _codes(provider) == ["nurse_ratio", "certificate_expired"]
+
+
+def test_a_renewed_certificate_clears_the_flags(tree):
+    # given a nurse whose practising certificate lapsed yesterday
+    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=5))
+    member = nurse(provider, expires_on=_today() - timedelta(days=1))
+    assert _codes(provider) == ["nurse_ratio", "certificate_expired"]
+    # when the renewal, valid from today, is recorded
+    CertificateFactory(staff=member, kind="nurse_practising", issued_on=_today(),
+                       expires_on=_today() + timedelta(days=5 * 365))
+    # then the nurse counts again and the old certificate is no longer flagged
+    assert _codes(provider) == []
+
+
 def test_clients_without_a_nurse_are_flagged(tree):
     provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=1))
     StaffMemberFactory(provider=provider, role="caregiver")

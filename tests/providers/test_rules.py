@@ -61,6 +61,15 @@ def _nurse(expires_on=None, *, active=True, kind="nurse_practising", issued_on=d
                      (CertificateFact(kind, "N1", issued_on, expires_on),))
 
 
+def _caregiver(*certificates, role="caregiver", active=True):
+    return StaffFact("Carer", role, active, tuple(certificates))
+
+
+def _cert(kind="eldercare_worker", expires_on=None, *, number="YL1",
+          issued_on=date(2020, 1, 1)):
+    return CertificateFact(kind, number, issued_on, expires_on)
+
+
 POLICIES = (PolicyFact("premises_liability", date(2026, 1, 1), date(2026, 12, 31)),
             PolicyFact("staff_accident", date(2026, 1, 1), date(2026, 12, 31)))
 
@@ -69,25 +78,33 @@ def _codes(flags):
     return [flag.code for flag in flags]
 
 
-@pytest.mark.parametrize(("nurses", "clients", "flagged"), [
+@pytest.mark.parametrize(("staff", "clients", "flagged"), [
     (1, 10, False),   # exactly 1:10 passes
     (1, 11, True),
     (2, 20, False),
     (2, 21, True),
     (0, 0, False),
-    (0, 1, True),     # clients and no nurse
+    (0, 1, True),     # clients and no nursing staff
 ])
-def test_nurse_ratio_boundaries(nurses, clients, flagged):
-    flags = rules.nurse_ratio_flags(nurses=nurses, clients=clients, clients_per_nurse=RATIO)
+def test_nurse_ratio_boundaries(staff, clients, flagged):
+    flags = rules.nurse_ratio_flags(nursing_staff=staff, clients=clients,
+                                    clients_per_nurse=RATIO)
     assert bool(flags) is flagged
 
 
-def test_nurse_ratio_flag_says_how_many_nurses_are_needed():
-    [flag] = rules.nurse_ratio_flags(nurses=1, clients=11, clients_per_nurse=RATIO)
+def test_nurse_ratio_flag_says_how_many_nursing_staff_are_needed():
+    [flag] = rules.nurse_ratio_flags(nursing_staff=1, clients=11, clients_per_nurse=RATIO)
     assert flag.code == "nurse_ratio"
-    assert flag.params == {"clients": 11, "nurses": 1, "needed": 2, "ratio": 10}
+    assert flag.params == {"clients": 11, "nursing_staff": 1, "needed": 2, "ratio": 10}
     assert "11" in str(flag.message)
+    assert "合格护理人员" in str(flag.message)
     assert not flag.is_warning
+
+
+def test_the_qualifying_certificates_are_the_art_15_table():
+    assert set(rules.QUALIFYING_NURSING_CERTIFICATES) == {"nurse_practising",
+                                                          "eldercare_worker"}
+    assert {"nurse", "caregiver"} == rules.NURSING_STAFF_ROLES
 
 
 @pytest.mark.parametrize(("staff", "count"), [
@@ -95,14 +112,41 @@ def test_nurse_ratio_flag_says_how_many_nurses_are_needed():
     ((_nurse(DAY),), 1),                               # expires today: still qualified
     ((_nurse(date(2026, 6, 14)),), 0),                 # expired yesterday
     ((_nurse(active=False),), 0),                      # left the provider
-    ((_nurse(kind="eldercare_worker"),), 0),           # not a practising certificate
+    ((_nurse(kind="eldercare_worker"),), 1),           # a nurse with the eldercare-worker one
+    ((_nurse(kind="social_worker"),), 0),              # not a qualifying certificate
     ((_nurse(issued_on=date(2026, 6, 16)),), 0),       # not yet issued
-    ((StaffFact("Carer", "caregiver", True, (CertificateFact(
-        "nurse_practising", "X", date(2020, 1, 1), None),)),), 0),  # not on the roster as nurse
-    ((_nurse(), _nurse()), 2),
+    # Art 15 counts nursing staff (护理人员), not only nurses:
+    ((_caregiver(_cert()),), 1),                       # caregiver, eldercare-worker certificate
+    ((_caregiver(_cert(expires_on=DAY)),), 1),         # ... expiring today
+    ((_caregiver(_cert(expires_on=date(2026, 6, 14))),), 0),  # ... expired yesterday
+    ((_caregiver(_cert(issued_on=date(2026, 6, 16))),), 0),   # ... not yet issued
+    ((_caregiver(),), 0),                              # caregiver without a certificate
+    ((_caregiver(_cert("other")),), 0),                # ... with a non-qualifying one
+    ((_caregiver(_cert("nurse_practising")),), 1),     # caregiver holding a nurse certificate
+    ((_caregiver(_cert(), active=False),), 0),         # left the provider
+    ((_caregiver(_cert(), role="social_worker"),), 0),  # not nursing staff on the roster
+    ((_caregiver(_cert(), role="other"),), 0),
+    ((_caregiver(_cert(), _cert("nurse_practising")),), 1),  # one person counts once
+    ((_nurse(), _nurse(), _caregiver(_cert())), 3),
 ])
-def test_qualified_nurses(staff, count):
-    assert rules.qualified_nurses(staff, DAY) == count
+def test_qualified_nursing_staff(staff, count):
+    assert rules.qualified_nursing_staff(staff, DAY) == count
+
+
+@pytest.mark.parametrize(("carers", "clients", "flagged"), [
+    (1, 10, False),   # one qualified caregiver carries exactly 10 clients
+    (1, 11, True),
+])
+def test_qualified_caregivers_carry_the_ratio(carers, clients, flagged):
+    facts = ProviderFacts(clients, POLICIES, tuple(_caregiver(_cert()) for _ in range(carers)))
+    codes = _codes(rules.compliance_flags(facts, DAY, clients_per_nurse=RATIO))
+    assert ("nurse_ratio" in codes) is flagged
+
+
+def test_an_unqualified_caregiver_does_not_carry_the_ratio():
+    facts = ProviderFacts(1, POLICIES, (_caregiver(),))
+    assert _codes(rules.compliance_flags(facts, DAY, clients_per_nurse=RATIO)) == [
+        "nurse_ratio"]
 
 
 @pytest.mark.parametrize(("until", "flagged"), [
@@ -145,6 +189,63 @@ def test_expiring_certificate_is_a_warning_naming_the_person():
     assert flag.is_warning
     assert "Nurse" in str(flag.message)
     assert "N1" in str(flag.message)
+
+
+def test_a_renewed_certificate_clears_the_expired_flag():
+    # given a caregiver whose first certificate expired and who holds its renewal
+    old = _cert(expires_on=date(2025, 12, 31), number="OLD", issued_on=date(2023, 1, 1))
+    new = _cert(expires_on=date(2028, 12, 31), number="NEW", issued_on=date(2026, 1, 1))
+    # then nothing is flagged, whatever order the certificates come in
+    assert rules.certificate_flags((_caregiver(old, new),), DAY) == []
+    assert rules.certificate_flags((_caregiver(new, old),), DAY) == []
+    # and without the renewal the old one is flagged
+    assert _codes(rules.certificate_flags((_caregiver(old),), DAY)) == ["certificate_expired"]
+
+
+@pytest.mark.parametrize(("renewal_from", "codes"), [
+    (DAY, []),                                   # renewal valid from today
+    (date(2026, 6, 16), ["certificate_expired"]),  # renewal only from tomorrow: a gap today
+])
+def test_the_renewal_must_be_valid_on_the_day(renewal_from, codes):
+    old = _cert(expires_on=date(2026, 6, 14), number="OLD", issued_on=date(2023, 1, 1))
+    new = _cert(expires_on=date(2029, 6, 14), number="NEW", issued_on=renewal_from)
+    flags = rules.certificate_flags((_caregiver(old, new),), DAY)
+    assert _codes(flags) == codes
+    if codes:
+        assert flags[0].params["number"] == "OLD"
+
+
+def test_a_renewal_of_another_kind_does_not_clear_the_flag():
+    old = _cert("nurse_practising", date(2026, 1, 1), number="OLD")
+    other = _cert("eldercare_worker", None, number="YL")
+    flags = rules.certificate_flags((_caregiver(old, other),), DAY)
+    assert [(f.code, f.params["number"]) for f in flags] == [("certificate_expired", "OLD")]
+
+
+def test_the_most_recent_expiry_is_named_when_every_certificate_lapsed():
+    first = _cert(expires_on=date(2024, 12, 31), number="FIRST", issued_on=date(2022, 1, 1))
+    second = _cert(expires_on=date(2026, 5, 31), number="SECOND", issued_on=date(2025, 1, 1))
+    [flag] = rules.certificate_flags((_caregiver(second, first),), DAY)
+    assert (flag.code, flag.params["number"]) == ("certificate_expired", "SECOND")
+
+
+def test_only_the_latest_certificate_of_a_kind_is_warned_of():
+    # the old one expires within the window, but its renewal is already recorded
+    old = _cert(expires_on=date(2026, 6, 20), number="OLD", issued_on=date(2023, 1, 1))
+    new = _cert(expires_on=date(2029, 6, 20), number="NEW", issued_on=date(2026, 6, 1))
+    assert rules.certificate_flags((_caregiver(old, new),), DAY) == []
+    # the latest itself expiring within the window is warned of
+    soon = _cert(expires_on=date(2026, 7, 15), number="SOON", issued_on=date(2026, 1, 1))
+    [flag] = rules.certificate_flags((_caregiver(old, soon),), DAY)
+    assert (flag.code, flag.params["number"]) == ("certificate_expiring", "SOON")
+
+
+def test_the_warning_window_is_the_named_product_constant():
+    assert rules.CERTIFICATE_EXPIRY_WARNING_DAYS == 30
+    edge = _cert(expires_on=date(2026, 7, 20))    # 35 days ahead
+    assert rules.certificate_flags((_caregiver(edge),), DAY) == []
+    assert _codes(rules.certificate_flags((_caregiver(edge),), DAY, warning_days=35)) == [
+        "certificate_expiring"]
 
 
 def test_certificates_of_staff_who_left_are_not_flagged():

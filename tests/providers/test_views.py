@@ -80,7 +80,6 @@ def test_provider_staff_edit_their_profile_but_not_the_registration(client, two)
         "legal_representative": "Zhang San", "registered_address": "1 Road",
         "contact_person": "Li Si", "contact_phone": "020-1234567",
         "service_categories": ["rehabilitation_nursing", "meals"],
-        "rehab_nursing_clients": "9",
         # fields provider staff may not change are ignored
         "name": "Renamed", "credit_code": "91440106MA5D00001H",
     })
@@ -88,9 +87,41 @@ def test_provider_staff_edit_their_profile_but_not_the_registration(client, two)
     a.refresh_from_db()
     assert a.legal_representative == "Zhang San"
     assert a.service_categories == ["rehabilitation_nursing", "meals"]
-    assert a.rehab_nursing_clients == 9
     assert a.name == "Provider A"
     assert a.credit_code != "91440106MA5D00001H"
+
+
+def test_provider_staff_cannot_change_their_rehab_nursing_client_count(client, two):
+    # given provider B, flagged for 11 clients with one nurse (Art 15: 1:10)
+    b = two["b"]
+    b_user = staff(Role.PROVIDER_STAFF, provider=b)
+    client.force_login(b_user)
+    url = reverse("providers:provider_update", args=[b.pk])
+    # the profile form does not offer the count, and the page shows it read-only
+    assert "rehab_nursing_clients" not in client.get(url).context["form"].fields
+    page = client.get(reverse("providers:provider_detail", args=[b.pk])).content.decode()
+    assert '<span id="rehab-nursing-clients">11</span>' in page
+    # when B's staff post a lower count with their profile
+    response = client.post(url, {"contact_person": "Li Si", "rehab_nursing_clients": "10"})
+    # then the profile is saved, the count is ignored and the flag stays
+    assert response.status_code == 302
+    b.refresh_from_db()
+    assert b.contact_person == "Li Si"
+    assert b.rehab_nursing_clients == 11
+    page = client.get(reverse("providers:provider_detail", args=[b.pk])).content.decode()
+    assert 'data-flag="nurse_ratio"' in page
+
+
+def test_district_staff_record_the_rehab_nursing_client_count(client, two, district_user):
+    client.force_login(district_user)
+    b = two["b"]
+    url = reverse("providers:provider_update", args=[b.pk])
+    assert "rehab_nursing_clients" in client.get(url).context["form"].fields
+    response = client.post(url, {"name": b.name, "credit_code": b.credit_code,
+                                 "region": b.region_id, "rehab_nursing_clients": "10"})
+    assert response.status_code == 302
+    b.refresh_from_db()
+    assert b.rehab_nursing_clients == 10
 
 
 def test_provider_staff_keep_their_roster(client, two):
