@@ -235,6 +235,7 @@ def _facility_change_victim(world, marker):
         facility=_facility_victim(world, _marker()), kind="change_of_use", new_use=marker,
         approving_authority=marker, approval_reference=marker, approved_on=date(2026, 3, 2),
         notice_published_on=date(2026, 3, 5), effective_on=date(2026, 4, 1),
+        reported_to_city_on=date(2026, 4, 1),
         by=staff(Role.DISTRICT_STAFF, region=world.district), note=marker,
         on=date(2026, 4, 1))
 
