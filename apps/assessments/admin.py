@@ -14,7 +14,7 @@ from apps.assessments.models import (
     Item,
     Option,
 )
-from apps.core.admin import ReadOnlyAdminMixin, ScopedAdmin
+from apps.core.admin import ScopedAdmin, ServiceRecordAdmin
 
 
 class DimensionInline(admin.TabularInline):
@@ -82,7 +82,7 @@ class AssessorAdmin(ScopedAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+class AssessmentAdmin(ServiceRecordAdmin):
     """Assessments change only through their services (scored on the server,
     locked once signed); admin shows them."""
 
@@ -92,12 +92,9 @@ class AssessmentAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_select_related = ["elder", "instrument"]
     exclude = ["assessors"]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(FeeStatement)
-class FeeStatementAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+class FeeStatementAdmin(ServiceRecordAdmin):
     """Statements are compiled and issued through their services (an issued
     one never changes); admin shows them."""
 
@@ -105,6 +102,3 @@ class FeeStatementAdmin(ReadOnlyAdminMixin, ScopedAdmin):
                     "district_total", "elder_total"]
     list_filter = ["status", "month"]
     list_select_related = ["body", "district"]
-
-    def has_add_permission(self, request):
-        return False

@@ -12,22 +12,16 @@ from apps.contracts.models import (
     ContractRenewal,
     TenderBar,
 )
-from apps.core.admin import ReadOnlyAdminMixin, ScopedAdmin
+from apps.core.admin import ReadOnlyAdminMixin, ServiceRecordAdmin
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -41,13 +35,8 @@ class ContractRenewalInline(ReadOnlyInline):
     fields = ["year", "decision", "decided_on", "grades", "note", "decided_by"]
 
 
-class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-
 @admin.register(Contract)
-class ContractAdmin(ReadOnlyScopedAdmin):
+class ContractAdmin(ServiceRecordAdmin):
     list_display = ["reference", "provider", "purchaser", "starts_on", "ends_on", "status"]
     list_filter = ["status"]
     search_fields = ["reference", "provider__name"]
@@ -56,7 +45,7 @@ class ContractAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(ContractItem)
-class ContractItemAdmin(ReadOnlyScopedAdmin):
+class ContractItemAdmin(ServiceRecordAdmin):
     list_display = ["contract", "service_item", "price", "guide_price"]
     list_select_related = ["contract", "service_item"]
     search_fields = ["contract__reference"]
@@ -64,14 +53,14 @@ class ContractItemAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(ContractRenewal)
-class ContractRenewalAdmin(ReadOnlyScopedAdmin):
+class ContractRenewalAdmin(ServiceRecordAdmin):
     list_display = ["contract", "year", "decision", "decided_on", "decided_by"]
     list_filter = ["decision"]
     list_select_related = ["contract", "decided_by"]
 
 
 @admin.register(TenderBar)
-class TenderBarAdmin(ReadOnlyScopedAdmin):
+class TenderBarAdmin(ServiceRecordAdmin):
     """Bars are recorded by the evaluation (``end_contracts_and_bar``)."""
 
     list_display = ["provider", "starts_on", "lifts_on", "evaluation_reference"]
@@ -89,7 +78,7 @@ class CarerAgreementItemInline(ReadOnlyInline):
 
 
 @admin.register(CarerAgreement)
-class CarerAgreementAdmin(ReadOnlyScopedAdmin):
+class CarerAgreementAdmin(ServiceRecordAdmin):
     list_display = ["elder", "carer_name", "relationship", "street", "starts_on", "ends_on"]
     list_filter = ["relationship"]
     list_select_related = ["elder", "street"]

@@ -57,3 +57,11 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceRecordAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Rows only their services write (scored, signed, issued, decided):
+    admin shows them and adds, changes or deletes nothing."""
+
+    def has_add_permission(self, request):
+        return False

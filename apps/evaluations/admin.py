@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin import ScopedAdmin
+from apps.core.admin import ServiceRecordAdmin
 from apps.evaluations.models import (
     CriterionScore,
     Evaluation,
@@ -39,7 +39,7 @@ class CriterionScoreInline(admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdmin):
+class EvaluationAdmin(ServiceRecordAdmin):
     """Evaluations are read here; every step goes through the staff screens
     or the API, so the dates and grades always follow the rules."""
 
@@ -50,28 +50,10 @@ class EvaluationAdmin(ScopedAdmin):
     list_select_related = ["provider", "district"]
     inlines = [CriterionScoreInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProviderGrade)
-class ProviderGradeAdmin(ScopedAdmin):
+class ProviderGradeAdmin(ServiceRecordAdmin):
     list_display = ["provider", "category", "year", "grade", "effective_from"]
     list_filter = ["category", "year", "grade"]
     search_fields = ["provider__name"]
     list_select_related = ["provider"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
