@@ -43,7 +43,6 @@ router.register("assessments", AssessmentViewSet)
 router.register("assessment-bodies", AssessmentBodyViewSet)
 router.register("assessors", AssessorViewSet)
 router.register("assessment-fee-statements", FeeStatementViewSet)
-# issue 5: facilities, provider registry, contracts, evaluations, care managers
 router.register("facilities", FacilityViewSet)
 router.register("provider-insurance", InsurancePolicyViewSet)
 router.register("provider-staff", StaffMemberViewSet)

@@ -22,7 +22,6 @@ urlpatterns = [
     path("calendar/", include("apps.workdays.urls")),
     path("catalogue/", include("apps.catalogue.urls")),
     path("audit/", include("apps.audit.urls")),
-    # issue 5: facilities, providers, contracts, evaluations, care managers, public pages
     path("facilities/", include("apps.facilities.urls")),
     path("providers/", include("apps.providers.urls")),
     path("contracts/", include("apps.contracts.urls")),

@@ -46,15 +46,15 @@ _REFERENCE_READ = [
     "catalogue.view_serviceitem", "catalogue.view_guideprice",
 ]
 
-# Instrument versions are reference data an administrator adds.
-_INSTRUMENT_EDIT = [
-    f"assessments.{verb}_{model}" for verb in ("add", "change")
-    for model in ("instrument", "dimension", "item", "option", "gradeband", "careneedmapping")
-]
+
 def _perms(app: str, verbs: str, *models: str) -> list[str]:
     """``_perms("facilities", "view add", "facility")`` -> the codenames."""
     return [f"{app}.{verb}_{model}" for model in models for verb in verbs.split()]
 
+
+# Instrument versions are reference data an administrator adds.
+_INSTRUMENT_EDIT = _perms("assessments", "add change", "instrument", "dimension", "item",
+                          "option", "gradeband", "careneedmapping")
 
 # Issue 5: facilities, the provider registry, contracts, the evaluation and
 # care managers.
@@ -68,8 +68,8 @@ _PROVIDER_ROSTER_KEEP = _perms("providers", "view add change", "insurancepolicy"
                                "staffmember", "certificate")
 _CONTRACTS_READ = _perms("contracts", "view", "contract", "contractitem", "contractrenewal",
                          "tenderbar")
-_EVALUATIONS_READ = [*_perms("evaluations", "view", "evaluation", "evaluationcriterion",
-                             "providergrade")]
+_EVALUATIONS_READ = _perms("evaluations", "view", "evaluation", "evaluationcriterion",
+                           "providergrade")
 _CASEWORK_READ = _perms("caremanagers", "view", "caremanager", "caseassignment")
 
 _CONTACTS = ["elders.view_contact", "elders.add_contact", "elders.change_contact"]

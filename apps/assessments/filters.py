@@ -1,16 +1,10 @@
 """API filters of assessment bodies' assessors and fee statements; the
 choices of bodies obey the scope."""
 
-from datetime import date
-
-from django.core.validators import RegexValidator
 from django_filters import rest_framework as filters
 
 from apps.assessments.models import AssessmentBody, Assessor, FeeStatement, FeeStatementStatus
-from apps.core.filters import ScopedFilterSet
-
-MONTH = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "Give the month as YYYY-MM.",
-                       code="month_format")
+from apps.core.filters import MonthFilter, ScopedFilterSet
 
 
 class AssessorFilter(ScopedFilterSet):
@@ -23,15 +17,10 @@ class AssessorFilter(ScopedFilterSet):
 
 
 class FeeStatementFilter(ScopedFilterSet):
-    month = filters.CharFilter(method="filter_month", validators=[MONTH],
-                               label="The statement's month, YYYY-MM")
+    month = MonthFilter(label="The statement's month, YYYY-MM")
     status = filters.ChoiceFilter(choices=FeeStatementStatus.choices)
     body = filters.ModelChoiceFilter(queryset=AssessmentBody.objects.all())
 
     class Meta:
         model = FeeStatement
         fields = ["month", "status", "body"]
-
-    def filter_month(self, queryset, name, value):
-        year, month = (int(part) for part in value.split("-"))
-        return queryset.filter(month=date(year, month, 1))

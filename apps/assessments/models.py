@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.accounts.roles import Role
 from apps.applications.models import CareLevel
 from apps.assessments import scoring
 from apps.audit.history import track_changes
@@ -304,7 +305,7 @@ class AssessmentQuerySet(ScopedQuerySet):
         account only those it is on the team of; an account of another
         role holding the permission (an administrator) all it sees."""
         rows = self.visible_to(user)
-        if getattr(user, "role", "") == "assessor":
+        if getattr(user, "role", "") == Role.ASSESSOR:
             rows = rows.filter(assessors__user=user)
         return rows
 

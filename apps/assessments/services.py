@@ -28,6 +28,7 @@ from apps.assessments.models import (
     Place,
 )
 from apps.policy.lookup import value_on
+from apps.subsidies.rules import month_end, month_start
 
 CENT = Decimal("0.01")
 EDITABLE = (AssessmentStatus.SCHEDULED, AssessmentStatus.IN_PROGRESS, AssessmentStatus.SCORED)
@@ -49,13 +50,12 @@ def _district(elder):
 def _subsidy_applicant(elder, application, review_of) -> bool:
     """Art 21: the district pays the whole fee of an elder who applies for,
     or already receives, the subsidy (Art 26), re-assessments included."""
-    from apps.subsidies.models import Entitlement, SubsidyClass
+    from apps.subsidies.models import Entitlement
 
     for source in (application, review_of.application if review_of else None):
         if source is not None and source.kind in SUBSIDY_KINDS:
             return True
-    return Entitlement.objects.current().filter(elder=elder).exclude(
-        subsidy_class=SubsidyClass.OWN_COST).exists()
+    return Entitlement.objects.subsidised().filter(elder=elder).exists()
 
 
 def _check_no_open_assessment(elder) -> None:
@@ -328,10 +328,11 @@ def record_result(*, elder, instrument: Instrument, assessed_on: date, issuer: s
     row = Instrument.objects.with_parts().get(pk=instrument.pk)
     engine = row.as_scoring()
     if instrument.kind == InstrumentKind.TOTAL:
-        if total is None or not 0 <= total <= max(b.high or 0 for b in engine.bands):
+        highest = max(band.high or 0 for band in engine.bands)
+        if total is None or not 0 <= total <= highest:
             raise ValidationError({"total": ValidationError(
-                _("Give a total between 0 and %(max)s."),
-                params={"max": max(b.high or 0 for b in engine.bands)}, code="total_range")})
+                _("Give a total between 0 and %(max)s."), params={"max": highest},
+                code="total_range")})
         grade = engine.band_for_total(total).grade
     elif grade not in {band.grade for band in engine.bands}:
         raise ValidationError({"grade": ValidationError(_("Choose one of this instrument's "
@@ -373,10 +374,10 @@ def request_routine_reassessments(*, today: date | None = None) -> int:
     """Request a routine re-assessment for every subsidised elder whose level
     was last assessed at least the policy's interval ago (months, per
     district) and who has no assessment under way. Returns how many."""
-    from apps.subsidies.models import Entitlement, SubsidyClass
+    from apps.subsidies.models import Entitlement
 
     today = today or timezone.localdate()
-    current = (Entitlement.objects.current().exclude(subsidy_class=SubsidyClass.OWN_COST)
+    current = (Entitlement.objects.subsidised()
                .exclude(elder__assessments__status__in=(*EDITABLE, AssessmentStatus.REQUESTED))
                .select_related("elder__hukou_street__parent",
                                "elder__residence_street__parent", "application"))
@@ -399,18 +400,13 @@ def request_routine_reassessments(*, today: date | None = None) -> int:
     return requested
 
 
-def _month_bounds(month: date) -> tuple[date, date]:
-    start = month.replace(day=1)
-    return start, start + relativedelta(months=1, days=-1)
-
-
 @transaction.atomic
 def compile_fee_statements(*, month: date) -> list[FeeStatement]:
     """Put every locked, not yet billed assessment made by the end of
     ``month`` on its body's draft statement to the paying district for that
     month, and total each statement. Issued statements never change: a
     result that arrives after its month was issued goes on the next one."""
-    start, end = _month_bounds(month)
+    start, end = month_start(month), month_end(month)
     unbilled = (Assessment.objects.select_for_update(of=("self",))
                 .filter(status=AssessmentStatus.LOCKED, fee_statement__isnull=True,
                         body__isnull=False, fee__isnull=False, assessed_on__lte=end)
@@ -450,7 +446,7 @@ def issue_fee_statement(*, statement: FeeStatement, by, today: date | None = Non
     today = today or timezone.localdate()
     if statement.status != FeeStatementStatus.DRAFT:
         raise ValidationError(_("This statement is already issued."), code="not_draft")
-    if _month_bounds(statement.month)[1] >= today:
+    if month_end(statement.month) >= today:
         raise ValidationError(_("A month's statement is issued after the month ends."),
                               code="month_not_over")
     if not statement.assessments.exists():

@@ -4,10 +4,8 @@ district's confirmation for payment, and the statement as a PDF."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -26,14 +24,9 @@ from apps.audit.models import AccessAction
 from apps.audit.services import log_access
 from apps.core.pdf import render_pdf
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
+from apps.subsidies.rules import previous_month_start
 
 MONTH_FORMAT = "%Y-%m"
-
-
-def previous_month(today: date | None = None) -> date:
-    """The first day of the month before ``today`` (local date)."""
-    today = today or timezone.localdate()
-    return today.replace(day=1) - relativedelta(months=1)
 
 
 class MonthField(forms.DateField):
@@ -99,7 +92,8 @@ class FeeStatementListView(FeeStatementMixin, ListView):
         query.pop("page", None)
         context.update(filter_form=self.filter_form, query=query.urlencode())
         if self.request.user.has_perm("assessments.issue_feestatement"):
-            context["compile_form"] = CompileForm(initial={"month": previous_month()})
+            context["compile_form"] = CompileForm(
+                initial={"month": previous_month_start(timezone.localdate())})
         return context
 
 

@@ -3,7 +3,6 @@ from datetime import date
 from decimal import Decimal
 
 from celery import shared_task
-from dateutil.relativedelta import relativedelta
 
 logger = logging.getLogger(__name__)
 
@@ -16,11 +15,12 @@ def compile_fee_statements_task(month: str | None = None) -> dict:
     from django.utils import timezone
 
     from apps.assessments.services import compile_fee_statements
+    from apps.subsidies.rules import previous_month_start
 
     if month:
         first = date.fromisoformat(f"{month}-01")
     else:
-        first = timezone.localdate().replace(day=1) - relativedelta(months=1)
+        first = previous_month_start(timezone.localdate())
     statements = compile_fee_statements(month=first)
     result = {
         "month": f"{first:%Y-%m}",

@@ -12,12 +12,12 @@ from apps.caremanagers import rules
 from apps.caremanagers.models import CareManager, CaseAssignment
 from apps.policy.lookup import value_on
 from apps.regions.models import Region, RegionKind
-from apps.subsidies.models import Entitlement, SubsidyClass
+from apps.subsidies.models import Entitlement
 
 
 def subsidised_entitlements():
     """Current entitlements that the public purse pays (not own-cost)."""
-    return Entitlement.objects.current().exclude(subsidy_class=SubsidyClass.OWN_COST)
+    return Entitlement.objects.subsidised()
 
 
 def _count(queryset, group: str, **aggregate):

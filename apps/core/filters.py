@@ -6,8 +6,17 @@ jurisdiction than for ids that do not exist.
 """
 
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from apps.core.scoping import choices_for
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-10"})
+class MonthFilter(filters.DateFilter):
+    """A calendar month written YYYY-MM, read as its first day."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, input_formats=["%Y-%m"], **kwargs)
 
 
 class ScopedFilterSet(filters.FilterSet):

@@ -1,11 +1,11 @@
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import ScopedViewSetMixin
-from apps.core.filters import ScopedFilterSet
+from apps.core.filters import MonthFilter, ScopedFilterSet
 from apps.core.permissions import ActionPermissions
 from apps.elders.api import FIELD_ERRORS, ServiceViewSetMixin
 from apps.elders.models import Elder
@@ -13,14 +13,6 @@ from apps.subsidies import rules
 from apps.subsidies.models import Entitlement, EntitlementStatus, SubsidyClass
 from apps.subsidies.serializers import EntitlementSerializer, FraudCancellationSerializer
 from apps.subsidies.services import cancel_for_fraud
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-10"})
-class MonthFilter(filters.DateFilter):
-    """A calendar month written YYYY-MM, read as its first day."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, input_formats=["%Y-%m"], **kwargs)
 
 
 class EntitlementFilter(ScopedFilterSet):

@@ -42,6 +42,11 @@ class EntitlementQuerySet(ScopedQuerySet):
     def current(self):
         return self.filter(status=EntitlementStatus.ACTIVE, valid_until__isnull=True)
 
+    def subsidised(self):
+        """Current entitlements the public purse pays (资助对象), not services
+        at the elder's own cost."""
+        return self.current().exclude(subsidy_class=SubsidyClass.OWN_COST)
+
 
 @track_changes()
 class Entitlement(TimeStampedModel):

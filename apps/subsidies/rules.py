@@ -207,6 +207,10 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def previous_month_start(day: date) -> date:
+    return (month_start(day) - timedelta(days=1)).replace(day=1)
+
+
 def next_month_start(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 

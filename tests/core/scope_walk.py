@@ -261,24 +261,19 @@ VICTIM_BUILDERS = {
     Assessment: _assessment_victim,
     FeeStatement: _fee_statement_victim,
     ProviderGrade: _grade_victim,
-    # issue 5 · facilities (add victims of the facilities app below this line)
     Facility: _facility_victim,
     FacilityFunding: _facility_funding_victim,
     FacilityChange: _facility_change_victim,
-    # issue 5 · providers (insurance, staff, certificates)
     InsurancePolicy: _insurance_victim,
     StaffMember: _staff_member_victim,
     Certificate: _certificate_victim,
-    # issue 5 · contracts (contracts, items, renewals, bars, three-party agreements)
     Contract: _contract_victim,
     ContractItem: _contract_item_victim,
     ContractRenewal: _renewal_victim,
     TenderBar: _bar_victim,
     CarerAgreement: _carer_agreement_victim,
     CarerAgreementItem: _carer_item_victim,
-    # issue 5 · evaluations
     Evaluation: _evaluation_victim,
-    # issue 5 · care managers and guide prices
     CareManager: _care_manager_victim,
     CaseAssignment: _case_assignment_victim,
 }
