@@ -56,10 +56,7 @@ class ContractViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
         Art 25)."""
         payload = ContractWriteSerializer(data=request.data, user=request.user)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        data.pop("items")
-        contract = services.create_contract(items=payload.validated_items(), by=request.user,
-                                            **data)
+        contract = services.create_contract(by=request.user, **payload.service_arguments())
         return self._answer(contract, status.HTTP_201_CREATED)
 
     @extend_schema(request=ContractWriteSerializer,
@@ -70,10 +67,8 @@ class ContractViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
         payload = ContractWriteSerializer(data=request.data, user=request.user,
                                           context={"contract": contract})
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        data.pop("items")
         return self._answer(services.update_contract(
-            contract=contract, items=payload.validated_items(), by=request.user, **data))
+            contract=contract, by=request.user, **payload.service_arguments()))
 
     @extend_schema(request=EndContractSerializer,
                    responses={200: ContractSerializer, 400: FIELD_ERRORS})
@@ -135,9 +130,7 @@ class CarerAgreementViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.Crea
         district centre's verification and consent (Art 31)."""
         payload = CarerAgreementWriteSerializer(data=request.data, user=request.user)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        data.pop("items")
-        agreement = services.create_carer_agreement(items=payload.validated_items(),
-                                                    by=request.user, **data)
+        agreement = services.create_carer_agreement(by=request.user,
+                                                    **payload.service_arguments())
         row = self.get_queryset().get(pk=agreement.pk)
         return Response(CarerAgreementSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -19,10 +19,11 @@ def _today():
 
 
 class ServiceItemChoiceField(forms.ModelChoiceField):
-    """A service item named with its city guide price in force today."""
+    """A service item named with its city guide price in force today (its
+    queryset annotated by ``with_guide_price``)."""
 
     def label_from_instance(self, obj):
-        guide = obj.guide_price_on(_today())
+        guide = obj.guide_price
         if guide is None:
             return f"{obj.name} · {_('no guide price')}"
         return f"{obj.name} · {_('guide price')} {guide}/{obj.get_unit_display()}"
@@ -32,8 +33,14 @@ class ItemPriceForm(forms.Form):
     """One service item and its price."""
 
     service_item = ServiceItemChoiceField(label=_("Service item"),
-                                          queryset=ServiceItem.objects.filter(is_active=True))
+                                          queryset=ServiceItem.objects.none())
     price = forms.DecimalField(label=_("Price"), max_digits=10, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # today's guide prices in the query that lists the items, not one per option
+        self.fields["service_item"].queryset = (ServiceItem.objects.filter(is_active=True)
+                                                .with_guide_price(_today()))
 
 
 class BaseItemFormSet(forms.BaseFormSet):

@@ -79,7 +79,18 @@ class ItemPriceSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
 
 
-class ContractWriteSerializer(serializers.Serializer):
+class ItemsWriteSerializer(serializers.Serializer):
+    """A write whose ``items`` are (service item, price) rows."""
+
+    def service_arguments(self) -> dict:
+        """The validated data as the service's keyword arguments, the items
+        as (service item, price) pairs."""
+        data = dict(self.validated_data)
+        data["items"] = [(row["service_item"], row["price"]) for row in data["items"]]
+        return data
+
+
+class ContractWriteSerializer(ItemsWriteSerializer):
     """A new contract, or the corrected contract: parties, area, term and
     prices. Regions and providers are looked up in the caller's scope. A
     provider barred on the signing day or on the first day answers 400
@@ -111,9 +122,6 @@ class ContractWriteSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("This contract number is taken."),
                                               code="unique")
         return value
-
-    def validated_items(self):
-        return [(row["service_item"], row["price"]) for row in self.validated_data["items"]]
 
 
 class EndContractSerializer(serializers.Serializer):
@@ -165,7 +173,7 @@ class CarerAgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CarerAgreementWriteSerializer(serializers.Serializer):
+class CarerAgreementWriteSerializer(ItemsWriteSerializer):
     """A three-party agreement (Art 31). Refused (400 ``items`` code
     ``covered_by_contract``) where an active contract covers the elder's
     street for one of the services; (400 ``elder`` code ``not_subsidised``)
@@ -191,6 +199,3 @@ class CarerAgreementWriteSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         self.fields["elder"].queryset = Elder.objects.visible_to(user)
         self.fields["street"].queryset = Region.objects.visible_to(user)
-
-    def validated_items(self):
-        return [(row["service_item"], row["price"]) for row in self.validated_data["items"]]

@@ -17,13 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from apps.contracts import rules
 from apps.contracts.models import (
     CarerAgreement,
-    CarerAgreementItem,
     Contract,
-    ContractItem,
     ContractRenewal,
     ContractStatus,
     RenewalDecision,
     TenderBar,
+    labelled_grades,
 )
 from apps.evaluations.models import ProviderGrade
 from apps.policy.lookup import value_on
@@ -55,7 +54,7 @@ def bar_in_force(provider, day: date) -> TenderBar | None:
 
 
 def _check_contract(*, purchaser, provider, covered_area, signed_on: date, starts_on: date,
-                    ends_on: date, items: ItemPrices) -> None:
+                    ends_on: date, items: ItemPrices, check_bar: bool = True) -> None:
     if purchaser.kind not in (RegionKind.DISTRICT, RegionKind.STREET):
         raise _error("purchaser", _("The purchaser is a district or a street."),
                      "purchaser_level")
@@ -80,7 +79,8 @@ def _check_contract(*, purchaser, provider, covered_area, signed_on: date, start
                      _("A contract runs at most %(years)s years: it may end on %(last)s at "
                        "the latest (Art 14)."), "term_too_long",
                      years=max_years, last=last.isoformat())
-    _check_bar(provider=provider, signed_on=signed_on, starts_on=starts_on)
+    if check_bar:
+        _check_bar(provider=provider, signed_on=signed_on, starts_on=starts_on)
     _check_items(items)
 
 
@@ -108,16 +108,21 @@ def _check_items(items: ItemPrices) -> None:
                          "negative_price", item=service_item.name)
 
 
+def _replace_items(rows, items: ItemPrices, extra=lambda service_item: {}) -> None:
+    """Make ``rows`` (a contract's or an agreement's items) exactly
+    ``items``; ``extra(service_item)`` gives any other field of a row."""
+    wanted = {service_item.pk: (service_item, price) for service_item, price in items}
+    rows.exclude(service_item__in=wanted).delete()
+    for service_item, price in wanted.values():
+        rows.update_or_create(service_item=service_item,
+                              defaults={"price": price, **extra(service_item)})
+
+
 def _save_items(contract: Contract, items: ItemPrices) -> None:
     """Make the contract's items exactly ``items``, each with the guide price
     in force on the contract's first day."""
-    wanted = {service_item.pk: (service_item, price) for service_item, price in items}
-    contract.items.exclude(service_item__in=wanted).delete()
-    for service_item, price in wanted.values():
-        ContractItem.objects.update_or_create(
-            contract=contract, service_item=service_item,
-            defaults={"price": price,
-                      "guide_price": service_item.guide_price_on(contract.starts_on)})
+    _replace_items(contract.items, items, extra=lambda service_item: {
+        "guide_price": service_item.guide_price_on(contract.starts_on)})
 
 
 @transaction.atomic
@@ -155,14 +160,9 @@ def update_contract(*, contract: Contract, reference: str, purchaser, provider,
     items = list(items)
     same_dates = (provider.pk == contract.provider_id and signed_on == contract.signed_on
                   and starts_on == contract.starts_on)
-    try:
-        _check_contract(purchaser=purchaser, provider=provider, covered_area=covered_area,
-                        signed_on=signed_on, starts_on=starts_on, ends_on=ends_on,
-                        items=items)
-    except ValidationError as error:
-        if not (same_dates and set(error.error_dict) == {"provider"}):
-            raise
-        _check_items(items)
+    _check_contract(purchaser=purchaser, provider=provider, covered_area=covered_area,
+                    signed_on=signed_on, starts_on=starts_on, ends_on=ends_on, items=items,
+                    check_bar=not same_dates)
     contract.reference, contract.purchaser, contract.provider = reference, purchaser, provider
     contract.signed_on, contract.starts_on, contract.ends_on = signed_on, starts_on, ends_on
     contract.full_clean()
@@ -213,7 +213,8 @@ def end_contracts_and_bar(*, provider, on: date, reason: str, by=None,
     A contract whose term ran out before ``on`` is marked expired rather
     than ended; one not yet started ends before it begins.
     """
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise _error("reason", _("Give the reason for the bar."), "required")
     contracts = Contract.objects.select_for_update().filter(
         provider=provider, status=ContractStatus.ACTIVE)
@@ -224,10 +225,10 @@ def end_contracts_and_bar(*, provider, on: date, reason: str, by=None,
             contract.status = ContractStatus.EXPIRED
             contract.save(update_fields=["status", "updated_at"])
         else:
-            _end(contract, on, reason.strip())
+            _end(contract, on, reason)
     bar_years = int(value_on("evaluation.bar_years", on, _district_of(provider.region)))
     bar = TenderBar(provider=provider, starts_on=on, lifts_on=rules.bar_lifts_on(on, bar_years),
-                    reason=reason.strip(), evaluation_reference=evaluation_reference,
+                    reason=reason, evaluation_reference=evaluation_reference,
                     created_by=by)
     bar.full_clean()
     bar.save()
@@ -292,14 +293,13 @@ def record_renewal(*, contract: Contract, year: int, on: date, decision: str, no
         blocks = rules.renewal_blocks(grades)
         if blocks:
             code = "unqualified" if any(b.grade for b in blocks) else "ungraded"
-            labels = _category_labels()
             raise _error(
                 "decision",
                 _("The contract cannot continue: %(categories)s (no grade, or unqualified, "
                   "on %(day)s)."), code,
                 categories="、".join(
-                    f"{labels.get(b.category, b.category)}: "
-                    f"{_grade_label(b.grade) if b.grade else _('no grade')}" for b in blocks),
+                    f"{category}: {grade}" for category, grade
+                    in labelled_grades({b.category: b.grade for b in blocks})),
                 day=on.isoformat())
     renewal = ContractRenewal(contract=contract, year=year, decided_on=on, decision=decision,
                               grades=grades, note=note, decided_by=by)
@@ -313,18 +313,6 @@ def record_renewal(*, contract: Contract, year: int, on: date, decision: str, no
     return renewal
 
 
-def _category_labels() -> dict[str, str]:
-    from apps.catalogue.models import ServiceCategory
-
-    return {value: str(label) for value, label in ServiceCategory.choices}
-
-
-def _grade_label(grade: str) -> str:
-    from apps.evaluations.models import Grade
-
-    return str(dict(Grade.choices).get(grade, grade))
-
-
 # --- three-party agreements ----------------------------------------------------
 
 
@@ -333,16 +321,15 @@ def covering_contracts(*, elder, service_items: Iterable, first: date, last: dat
     of ``service_items`` at some time between ``first`` and ``last``."""
     return (Contract.objects.active_between(first, last)
             .covering(elder.residence_street, elder.community)
-            .filter(items__service_item__in=list(service_items)).distinct())
+            .filter(items__service_item__in=list(service_items)))
 
 
 def _is_subsidised(elder) -> bool:
     """Whether the elder is a subsidised elder (资助对象, Art 31): a current
     entitlement of a subsidised class, not services at the elder's own cost."""
-    from apps.subsidies.models import Entitlement, SubsidyClass
+    from apps.subsidies.models import Entitlement
 
-    return (Entitlement.objects.current().filter(elder=elder)
-            .exclude(subsidy_class=SubsidyClass.OWN_COST).exists())
+    return Entitlement.objects.subsidised().filter(elder=elder).exists()
 
 
 def _check_subsidised(elder) -> None:
@@ -363,7 +350,7 @@ def _check_district_approval(approved_on: date | None, reference: str) -> None:
     elif approved_on > timezone.localdate():
         errors["district_approved_on"] = ValidationError(
             _("The district centre's approval cannot be dated in the future."), code="future")
-    if not (reference or "").strip():
+    if not reference:
         errors["district_approval_reference"] = ValidationError(
             _("Give the reference of the district centre's consent (Art 31)."),
             code="required")
@@ -422,7 +409,7 @@ def create_carer_agreement(*, elder, carer_name: str, relationship: str, carer_p
                                created_by=by)
     agreement.full_clean()
     agreement.save()
-    _save_agreement_items(agreement, items)
+    _replace_items(agreement.items, items)
     return agreement
 
 
@@ -451,13 +438,7 @@ def update_carer_agreement(*, agreement: CarerAgreement, carer_name: str, relati
     agreement.district_approval_reference = district_approval_reference
     agreement.full_clean()
     agreement.save()
-    _save_agreement_items(agreement, items)
+    _replace_items(agreement.items, items)
     return agreement
 
 
-def _save_agreement_items(agreement: CarerAgreement, items: ItemPrices) -> None:
-    wanted = {service_item.pk: (service_item, price) for service_item, price in items}
-    agreement.items.exclude(service_item__in=wanted).delete()
-    for service_item, price in wanted.values():
-        CarerAgreementItem.objects.update_or_create(
-            agreement=agreement, service_item=service_item, defaults={"price": price})

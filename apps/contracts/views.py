@@ -89,13 +89,15 @@ def _item_rows(formset, starts_on):
             form.deviation = rules.price_deviation(price, item.guide_price_on(starts_on))
 
 
-class ContractFormMixin:
-    """A contract form with its item formset, written by one service."""
+def _item_initial(owner):
+    """The formset rows of a contract's or an agreement's items."""
+    return [{"service_item": item.service_item_id, "price": item.price}
+            for item in owner.items.all()]
 
-    template_name = "contracts/contract_form.html"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+class ItemFormSetMixin:
+    """A form with its formset of (service item, price) rows, both written
+    by one service call, ``save(data, items)``; ``saved(obj)`` answers."""
 
     def get_formset(self):
         if self.request.method == "POST":
@@ -109,20 +111,38 @@ class ContractFormMixin:
         kwargs.setdefault("formset", self.get_formset())
         return super().get_context_data(**kwargs)
 
+    def validated(self, form, formset):
+        """Called once both are validated, whatever the outcome."""
+
     def post(self, request, *args, **kwargs):
         form, formset = self.get_form(), self.get_formset()
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
-        _item_rows(formset, form.cleaned_data.get("starts_on") if form_ok else None)
+        self.validated(form, formset)
         if form_ok and formset_ok:
             try:
-                contract = self.save(form.cleaned_data, formset.pairs())
+                obj = self.save(form.cleaned_data, formset.pairs())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Contract %(ref)s is saved.")
-                                 % {"ref": contract.reference})
-                return redirect("contracts:contract_detail", pk=contract.pk)
+                return self.saved(obj)
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+
+class ContractFormMixin(ItemFormSetMixin):
+    """A contract form with its item formset, written by one service."""
+
+    template_name = "contracts/contract_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def validated(self, form, formset):
+        _item_rows(formset, form.cleaned_data.get("starts_on") if form.is_valid() else None)
+
+    def saved(self, contract):
+        messages.success(self.request, _("Contract %(ref)s is saved.")
+                         % {"ref": contract.reference})
+        return redirect("contracts:contract_detail", pk=contract.pk)
 
 
 class ContractCreateView(ContractFormMixin, ScopedViewMixin, FormView):
@@ -147,8 +167,7 @@ class ContractUpdateView(ContractFormMixin, ScopedObjectFormMixin, FormView):
                 "ends_on": contract.ends_on}
 
     def get_item_initial(self):
-        return [{"service_item": item.service_item_id, "price": item.price}
-                for item in self.object.items.all()]
+        return _item_initial(self.object)
 
     def get_formset(self):
         formset = super().get_formset()
@@ -224,10 +243,14 @@ class TenderBarListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return super().get_queryset().select_related("provider", "created_by")
+        return super().get_queryset().select_related("provider")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(today=timezone.localdate(), **kwargs)
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        for bar in context["object_list"]:
+            bar.in_force_today = rules.bar_in_force(bar.starts_on, bar.lifts_on, today)
+        return context
 
 
 # --- three-party agreements ----------------------------------------------------
@@ -273,32 +296,15 @@ class CarerAgreementDetailView(AgreementMixin, DetailView):
             items=self.object.items.select_related("service_item")))
 
 
-class AgreementFormMixin:
+class AgreementFormMixin(ItemFormSetMixin):
     template_name = "contracts/careragreement_form.html"
 
-    def get_formset(self):
-        if self.request.method == "POST":
-            return ItemFormSet(self.request.POST, prefix="items")
-        return ItemFormSet(prefix="items", initial=self.get_item_initial())
-
-    def get_item_initial(self):
-        return []
-
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("formset", self.get_formset())
         return super().get_context_data(elder=self.elder, **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        form, formset = self.get_form(), self.get_formset()
-        if form.is_valid() and formset.is_valid():
-            try:
-                agreement = self.save(form.cleaned_data, formset.pairs())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The three-party agreement is saved."))
-                return redirect("contracts:agreement_detail", pk=agreement.pk)
-        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+    def saved(self, agreement):
+        messages.success(self.request, _("The three-party agreement is saved."))
+        return redirect("contracts:agreement_detail", pk=agreement.pk)
 
 
 class CarerAgreementCreateView(AgreementFormMixin, ScopedObjectFormMixin, FormView):
@@ -344,8 +350,7 @@ class CarerAgreementUpdateView(AgreementFormMixin, ScopedObjectFormMixin, FormVi
                 "district_approval_reference": agreement.district_approval_reference}
 
     def get_item_initial(self):
-        return [{"service_item": item.service_item_id, "price": item.price}
-                for item in self.object.items.all()]
+        return _item_initial(self.object)
 
     def save(self, data, items):
         return services.update_carer_agreement(agreement=self.object, items=items,
