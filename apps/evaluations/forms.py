@@ -10,10 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalogue.models import ServiceCategory
 from apps.core.scoping import choices_for
 from apps.elders.forms import DateInput
-from apps.evaluations.models import EvaluationStatus
+from apps.evaluations.models import POINTS, EvaluationStatus
 from apps.providers.models import Provider
-
-POINTS = {"max_digits": 5, "decimal_places": 1}
 
 
 def _today():
@@ -21,7 +19,7 @@ def _today():
 
 
 def _this_year():
-    return timezone.localdate().year
+    return _today().year
 
 
 class FilterForm(forms.Form):

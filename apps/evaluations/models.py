@@ -11,6 +11,10 @@ from apps.catalogue.models import ServiceCategory
 from apps.core.models import ScopedManager, TimeStampedModel
 from apps.core.scoping import ScopedQuerySet
 
+# The precision of every points and total field, in the models, the forms
+# and the API alike: up to 100.0, to one decimal place.
+POINTS = {"max_digits": 5, "decimal_places": 1}
+
 
 class Grade(models.TextChoices):
     EXCELLENT = "excellent", _("Excellent (优秀)")
@@ -99,7 +103,7 @@ class GradeBand(TimeStampedModel):
     kept as data so the city centre can change them."""
 
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, unique=True)
-    min_total = models.DecimalField(_("lowest total"), max_digits=5, decimal_places=1)
+    min_total = models.DecimalField(_("lowest total"), **POINTS)
 
     class Meta:
         verbose_name = _("grade band")
@@ -128,7 +132,7 @@ class EvaluationCriterion(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label = models.CharField(_("label"), max_length=120)
-    maximum = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
+    maximum = models.DecimalField(_("maximum points"), **POINTS)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
     category = models.CharField(_("service category"), max_length=32, blank=True,
@@ -166,12 +170,10 @@ class Evaluation(TimeStampedModel):
                               default=EvaluationStatus.DRAFT)
 
     self_assessment = models.TextField(_("self-assessment"), blank=True)
-    self_score = models.DecimalField(_("self score"), max_digits=5, decimal_places=1,
-                                     null=True, blank=True)
+    self_score = models.DecimalField(_("self score"), **POINTS, null=True, blank=True)
     self_assessed_at = models.DateTimeField(_("self-assessed at"), null=True, blank=True)
 
-    total = models.DecimalField(_("total"), max_digits=5, decimal_places=1, null=True,
-                                blank=True)
+    total = models.DecimalField(_("total"), **POINTS, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
     district_notes = models.TextField(_("evaluator's notes"), blank=True)
 
@@ -185,8 +187,8 @@ class Evaluation(TimeStampedModel):
     appeal_outcome = models.CharField(_("re-evaluation"), max_length=12,
                                       choices=AppealOutcome.choices, blank=True)
     decision_reason = models.TextField(_("reasons for the re-evaluation"), blank=True)
-    review_total = models.DecimalField(_("re-evaluated total"), max_digits=5, decimal_places=1,
-                                       null=True, blank=True)
+    review_total = models.DecimalField(_("re-evaluated total"), **POINTS, null=True,
+                                       blank=True)
 
     final_grade = models.CharField(_("final grade"), max_length=12, choices=Grade.choices,
                                    blank=True)
@@ -249,6 +251,11 @@ class Evaluation(TimeStampedModel):
     def get_grade_shown_display(self) -> str:
         return Grade(self.grade_shown).label if self.grade_shown else ""
 
+    @property
+    def final_unqualified(self) -> bool:
+        """Final and unqualified: the result that is rectified (Art 25)."""
+        return self.status == EvaluationStatus.FINAL and self.final_grade == Grade.UNQUALIFIED
+
 
 @track_changes()
 class CriterionScore(TimeStampedModel):
@@ -260,8 +267,8 @@ class CriterionScore(TimeStampedModel):
                                    on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(EvaluationCriterion, verbose_name=_("criterion"),
                                   on_delete=models.PROTECT, related_name="scores")
-    maximum = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
-    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+    maximum = models.DecimalField(_("maximum points"), **POINTS)
+    points = models.DecimalField(_("points"), **POINTS)
 
     class Meta:
         verbose_name = _("criterion score")

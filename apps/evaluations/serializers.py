@@ -2,14 +2,13 @@ from rest_framework import serializers
 
 from apps.catalogue.models import ServiceCategory
 from apps.evaluations.models import (
+    POINTS,
     CriterionScore,
     Evaluation,
     EvaluationCriterion,
     ProviderGrade,
 )
 from apps.providers.models import Provider
-
-POINTS = {"max_digits": 5, "decimal_places": 1}
 
 
 class CriterionScoreSerializer(serializers.ModelSerializer):

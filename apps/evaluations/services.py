@@ -20,7 +20,6 @@ from apps.evaluations.models import (
     Evaluation,
     EvaluationCriterion,
     EvaluationStatus,
-    Grade,
     GradeBand,
     ProviderGrade,
     RecheckResult,
@@ -121,12 +120,39 @@ def record_scores(*, evaluation: Evaluation, scores: dict[str, Decimal], notes: 
     return evaluation
 
 
+def _publication_days(published_on: date, district) -> int:
+    return int(value_on("evaluation.publication_days", published_on, district))
+
+
+def _appeal_working_days(posting_until: date, district) -> int:
+    return int(value_on("evaluation.appeal_working_days", posting_until, district))
+
+
+def policy_periods(district, *, published_on: date, posting_until: date | None = None) -> dict:
+    """The posting period (calendar days) and the appeal deadline (working
+    days after the posting) as the policy sets them for ``district``: the
+    versions that fix an evaluation published on ``published_on`` (the
+    posting period read that day, the deadline on the last posting day)."""
+    publication_days = _publication_days(published_on, district)
+    if posting_until is None:
+        posting_until = rules.last_posting_day(published_on, publication_days)
+    return {"publication_days": publication_days,
+            "appeal_working_days": _appeal_working_days(posting_until, district)}
+
+
 def appeal_deadline(posting_until: date, district) -> date:
     """The last day of the appeal window: the ``evaluation.appeal_working_days``-th
     working day after the posting period ends (working-day calendar). The
     window itself opens on the day of publication."""
-    days = int(value_on("evaluation.appeal_working_days", posting_until, district))
-    return add_working_days(posting_until, days).date
+    return add_working_days(posting_until, _appeal_working_days(posting_until, district)).date
+
+
+def report_due(evaluation: Evaluation) -> date:
+    """The first day by which the year's results are late at the city centre
+    (Art 23), by the month the policy sets for the evaluating district."""
+    month = int(value_on("evaluation.report_by_month", date(evaluation.year + 1, 1, 1),
+                         evaluation.district))
+    return rules.report_due(evaluation.year, month)
 
 
 @transaction.atomic
@@ -162,7 +188,7 @@ def _post(evaluation: Evaluation, on: date) -> Evaluation:
     """Post ``evaluation`` as published on ``on`` and fix its posting and
     appeal dates. Only ``publish_evaluation`` (on today) and the demo's
     history call it."""
-    days = int(value_on("evaluation.publication_days", on, evaluation.district))
+    days = _publication_days(on, evaluation.district)
     evaluation.published_on = on
     evaluation.posting_until = rules.last_posting_day(on, days)
     evaluation.appeal_until = appeal_deadline(evaluation.posting_until, evaluation.district)
@@ -266,8 +292,7 @@ def finalise_due(today: date | None = None) -> list[Evaluation]:
 
 
 def _refuse_unless_unqualified(evaluation: Evaluation) -> None:
-    if evaluation.status != EvaluationStatus.FINAL \
-            or evaluation.final_grade != Grade.UNQUALIFIED:
+    if not evaluation.final_unqualified:
         raise ValidationError(_("Only a final unqualified result is rectified."),
                               code="not_unqualified")
 

@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
 from apps.core.forms import add_service_errors
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.evaluations import forms, rules, services
-from apps.evaluations.models import Evaluation, EvaluationCriterion, EvaluationStatus, Grade
-from apps.policy.lookup import value_on
+from apps.evaluations.models import Evaluation, EvaluationCriterion, EvaluationStatus
 from apps.regions.models import Region, RegionKind
 
 VIEW = "evaluations.view_evaluation"
@@ -24,19 +23,6 @@ VIEW = "evaluations.view_evaluation"
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def policy_periods(district, *, published_on: date, posting_until: date | None = None) -> dict:
-    """The posting period (calendar days) and the appeal deadline (working
-    days after the posting) as the policy sets them for ``district``: the
-    versions that fix an evaluation published on ``published_on`` (the
-    posting period read that day, the deadline on the last posting day)."""
-    publication_days = int(value_on("evaluation.publication_days", published_on, district))
-    if posting_until is None:
-        posting_until = rules.last_posting_day(published_on, publication_days)
-    return {"publication_days": publication_days,
-            "appeal_working_days": int(value_on("evaluation.appeal_working_days",
-                                                posting_until, district))}
 
 
 class EvaluationMixin(ScopedViewMixin):
@@ -86,15 +72,11 @@ class EvaluationDetailView(EvaluationMixin, DetailView):
         context = super().get_context_data(**kwargs)
         evaluation, user = self.object, self.request.user
         status = evaluation.status
-        unqualified = (status == EvaluationStatus.FINAL
-                       and evaluation.final_grade == Grade.UNQUALIFIED
-                       and not evaluation.recheck_result)
-        due = rules.report_due(evaluation.year, int(value_on(
-            "evaluation.report_by_month", date(evaluation.year + 1, 1, 1),
-            evaluation.district)))
+        unqualified = evaluation.final_unqualified and not evaluation.recheck_result
+        due = services.report_due(evaluation)
         context.update(
             report_due=due,
-            reported_late=(evaluation.published_on or timezone.localdate()) >= due,
+            reported_late=(evaluation.published_on or _today()) >= due,
             scores=evaluation.scores.select_related("criterion"),
             appeal_opens=(rules.appeal_opens(evaluation.published_on)
                           if evaluation.published_on else None),
@@ -118,10 +100,9 @@ class EvaluationDetailView(EvaluationMixin, DetailView):
         return context
 
 
-class EvaluationFormView(ScopedObjectFormMixin, FormView):
+class EvaluationFormView(EvaluationMixin, ScopedObjectFormMixin, FormView):
     """A form about one evaluation (404 out of scope) calling one service."""
 
-    model = Evaluation
     template_name = "evaluations/evaluation_form.html"
     title = ""
     done = ""
@@ -166,14 +147,8 @@ class EvaluationOpenView(ScopedViewMixin, FormView):
 class ScoreSheetView(EvaluationFormView):
     permission_required = "evaluations.change_evaluation"
     form_class = forms.ScoreSheetForm
-
-    @property
-    def title(self):
-        return _("Score sheet")
-
-    @property
-    def done(self):
-        return _("The scores are saved; the total and grade are computed.")
+    title = _("Score sheet")
+    done = _("The scores are saved; the total and grade are computed.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(),
@@ -192,14 +167,8 @@ class ScoreSheetView(EvaluationFormView):
 class PublishView(EvaluationFormView):
     permission_required = "evaluations.publish_evaluation"
     form_class = forms.PublishForm
-
-    @property
-    def title(self):
-        return _("Publish the result")
-
-    @property
-    def done(self):
-        return _("The result is published and posted publicly.")
+    title = _("Publish the result")
+    done = _("The result is published and posted publicly.")
 
     def call_service(self, form):
         services.publish_evaluation(evaluation=self.object,
@@ -209,14 +178,8 @@ class PublishView(EvaluationFormView):
 class SelfAssessmentView(EvaluationFormView):
     permission_required = "evaluations.self_assess_evaluation"
     form_class = forms.SelfAssessmentForm
-
-    @property
-    def title(self):
-        return _("Self-assessment")
-
-    @property
-    def done(self):
-        return _("The self-assessment is saved.")
+    title = _("Self-assessment")
+    done = _("The self-assessment is saved.")
 
     def get_initial(self):
         return {"self_assessment": self.object.self_assessment,
@@ -232,23 +195,17 @@ class AppealView(EvaluationFormView):
     permission_required = "evaluations.appeal_evaluation"
     form_class = forms.AppealForm
     template_name = "evaluations/appeal_form.html"
-
-    @property
-    def title(self):
-        return _("Appeal to the city centre")
-
-    @property
-    def done(self):
-        return _("The appeal is lodged with the city centre.")
+    title = _("Appeal to the city centre")
+    done = _("The appeal is lodged with the city centre.")
 
     def get_context_data(self, **kwargs):
         evaluation = self.object
         context = {"appeal_opens": None}
         if evaluation.published_on:
             context = {"appeal_opens": rules.appeal_opens(evaluation.published_on),
-                       **policy_periods(evaluation.district,
-                                        published_on=evaluation.published_on,
-                                        posting_until=evaluation.posting_until)}
+                       **services.policy_periods(evaluation.district,
+                                                 published_on=evaluation.published_on,
+                                                 posting_until=evaluation.posting_until)}
         return super().get_context_data(**context, **kwargs)
 
     def call_service(self, form):
@@ -259,14 +216,8 @@ class AppealView(EvaluationFormView):
 class DecisionView(EvaluationFormView):
     permission_required = "evaluations.decide_appeal"
     form_class = forms.DecisionForm
-
-    @property
-    def title(self):
-        return _("Re-evaluation (复评)")
-
-    @property
-    def done(self):
-        return _("The re-evaluation is recorded; the result is final.")
+    title = _("Re-evaluation (复评)")
+    done = _("The re-evaluation is recorded; the result is final.")
 
     def call_service(self, form):
         services.decide_appeal(evaluation=self.object, reason=form.cleaned_data["reason"],
@@ -276,14 +227,8 @@ class DecisionView(EvaluationFormView):
 class RectificationView(EvaluationFormView):
     permission_required = "evaluations.change_evaluation"
     form_class = forms.RectificationForm
-
-    @property
-    def title(self):
-        return _("Rectification deadline")
-
-    @property
-    def done(self):
-        return _("The rectification deadline is set.")
+    title = _("Rectification deadline")
+    done = _("The rectification deadline is set.")
 
     def call_service(self, form):
         services.set_rectification(evaluation=self.object,
@@ -294,14 +239,8 @@ class RectificationView(EvaluationFormView):
 class RecheckView(EvaluationFormView):
     permission_required = "evaluations.change_evaluation"
     form_class = forms.RecheckForm
-
-    @property
-    def title(self):
-        return _("Re-check after rectification")
-
-    @property
-    def done(self):
-        return _("The re-check is recorded.")
+    title = _("Re-check after rectification")
+    done = _("The re-check is recorded.")
 
     def call_service(self, form):
         data = form.cleaned_data
@@ -328,4 +267,4 @@ class PublicGradeListView(ListView):
         today = _today()
         return super().get_context_data(
             district=self.district, today=today,
-            **policy_periods(self.district, published_on=today), **kwargs)
+            **services.policy_periods(self.district, published_on=today), **kwargs)

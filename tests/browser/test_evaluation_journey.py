@@ -3,8 +3,6 @@ provider's staff submit the self-assessment; the district scores it and
 publishes the result today; the provider appeals during the posting; the
 city centre re-evaluates; the district's public page shows the final grade."""
 
-import importlib
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -28,10 +26,7 @@ def _login(page, base, username):
 
 
 def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts):
-    from django.apps import apps
-
-    # the score sheet is migration data, which an earlier live-server test may have flushed
-    importlib.import_module("apps.evaluations.migrations.0004_seed_sheet").seed(apps, None)
+    # the score sheet, like all seed data, is reloaded by conftest's reference_data
     base = live_server.url
     provider = ProviderFactory(name="颐康居家养老服务中心", region=tree["district"])
     staff(Role.DISTRICT_STAFF, region=tree["district"], username="district")
