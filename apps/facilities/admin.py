@@ -97,15 +97,8 @@ class FacilityChangeAdmin(ScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        recorded = services.record_change(
-            facility=data["facility"], kind=data["kind"], new_use=data["new_use"],
-            approving_authority=data["approving_authority"],
-            approval_reference=data["approval_reference"], approved_on=data["approved_on"],
-            notice_published_on=data["notice_published_on"],
-            notice_channel=data["notice_channel"],
-            reported_to_city_on=data["reported_to_city_on"],
-            effective_on=data["effective_on"], note=data["note"], by=request.user)
+        # The form's fields are the service's arguments (as on the staff screen).
+        recorded = services.record_change(**form.cleaned_data, by=request.user)
         obj.pk = recorded.pk
         obj.refresh_from_db()
 

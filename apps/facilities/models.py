@@ -273,14 +273,6 @@ class Facility(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status == FacilityStatus.OPEN
 
-    @property
-    def audit_label(self) -> str:
-        return str(self)
-
-    @property
-    def audit_region(self):
-        return self.region
-
 
 @track_changes()
 class FacilityFunding(TimeStampedModel):
@@ -320,14 +312,6 @@ class FacilityFunding(TimeStampedModel):
 
     def __str__(self):
         return f"{self.facility} · {self.year}: {self.amount}"
-
-    @property
-    def audit_label(self) -> str:
-        return str(self)
-
-    @property
-    def audit_region(self):
-        return self.facility.region
 
 
 @track_changes()
@@ -392,11 +376,3 @@ class FacilityChange(models.Model):
 
     def __str__(self):
         return f"{self.facility} · {self.get_kind_display()} · {self.effective_on}"
-
-    @property
-    def audit_label(self) -> str:
-        return str(self)
-
-    @property
-    def audit_region(self):
-        return self.facility.region

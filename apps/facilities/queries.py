@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from apps.elders.models import Elder, LifeStatus
 from apps.facilities import rules
-from apps.facilities.models import Facility, FacilityFunding, FacilityStatus, Tier
+from apps.facilities.models import Facility, FacilityFunding, Tier
 from apps.policy.lookup import values_on
 from apps.regions.models import Region, RegionKind
 
@@ -30,7 +30,7 @@ def facts_of(facility: Facility, *, year: int, funding=None,
         kind=facility.kind,
         floor_area=facility.floor_area,
         functions=frozenset(facility.functions or ()),
-        is_open=facility.status == FacilityStatus.OPEN,
+        is_open=facility.is_open,
         has_medical_room=facility.has_medical_room,
         clinic_partner=facility.clinic_partner,
         serves_residents_directly=facility.serves_residents_directly,

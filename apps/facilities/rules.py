@@ -103,11 +103,16 @@ class Flag:
     numbers: dict[str, Any] = field(default_factory=dict)
 
 
+def plain_number(value: Decimal | int) -> Decimal:
+    """600000.0000 -> 600000; 99.50 -> 99.5 (no trailing zeros, no exponent)."""
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() \
+        else value.normalize()
+
+
 def _fmt(value: Decimal | int) -> str:
     """600000.0000 -> '600,000'; 99.50 -> '99.5'."""
-    value = Decimal(value)
-    whole = value == value.to_integral_value()
-    return f"{value.quantize(Decimal(1)) if whole else value.normalize():,}"
+    return f"{plain_number(value):,}"
 
 
 def area_floor(tier: str, floors: Mapping[str, Decimal]) -> Decimal | None:
@@ -228,10 +233,10 @@ def _funding_flags(facts, floors):
 
 
 LICENCES = (
-    # attribute, flag prefix, name
-    ("meals_licence", "meals_licence", lambda: _("food-business licence")),
-    ("medical_licence", "medical_licence", lambda: _("medical-institution licence")),
-    ("institution_permit", "institution_permit", lambda: _("eldercare-institution permit")),
+    # attribute (also the flag's prefix), name
+    ("meals_licence", lambda: _("food-business licence")),
+    ("medical_licence", lambda: _("medical-institution licence")),
+    ("institution_permit", lambda: _("eldercare-institution permit")),
 )
 
 
@@ -257,12 +262,12 @@ def _licence_needed(facts: FacilityFacts) -> dict[str, str]:
 def _licence_flags(facts, day):
     flags = []
     needed = _licence_needed(facts)
-    for attribute, prefix, name in LICENCES:
+    for attribute, name in LICENCES:
         licence: Licence = getattr(facts, attribute)
         if not licence.held and attribute in needed:
-            flags.append(Flag(f"{prefix}_missing", needed[attribute]))
+            flags.append(Flag(f"{attribute}_missing", needed[attribute]))
         elif licence.expired_on(day):
-            flags.append(Flag(f"{prefix}_expired", _(
+            flags.append(Flag(f"{attribute}_expired", _(
                 "The %(licence)s %(number)s was valid until %(until)s and has expired: record "
                 "the renewed one.") % {"licence": name(), "number": licence.number,
                                        "until": licence.valid_until.isoformat()},

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.facilities.models import Facility, FacilityChange, FacilityFunding, Function
+from apps.facilities.rules import plain_number
 
 
 class FlagSerializer(serializers.Serializer):
@@ -19,8 +20,7 @@ class FlagSerializer(serializers.Serializer):
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value != value.to_integral_value() \
-            else str(value.quantize(Decimal(1)))
+        return str(plain_number(value))
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):

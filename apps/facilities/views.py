@@ -88,9 +88,10 @@ class FacilityDetailView(ScopedViewMixin, DetailView):
             functions=[Function(f).label for f in facility.functions],
             missing_functions=[Function(f).label for f in rules.missing_functions(facts)],
             licences=[
-                (_("Food-business licence"), facts.meals_licence),
-                (_("Medical-institution licence"), facts.medical_licence),
-                (_("Eldercare-institution permit"), facts.institution_permit),
+                (label, licence, licence.expired_on(day)) for label, licence in (
+                    (_("Food-business licence"), facts.meals_licence),
+                    (_("Medical-institution licence"), facts.medical_licence),
+                    (_("Eldercare-institution permit"), facts.institution_permit))
             ],
             funding=FacilityFunding.objects.visible_to(user).filter(facility=facility)
             .select_related("recorded_by").order_by("-year"),
@@ -100,51 +101,44 @@ class FacilityDetailView(ScopedViewMixin, DetailView):
         return context
 
 
-class FacilityCreateView(LoginRequiredMixin, PermissionRequiredMixin, CreateView):
-    """The district registers a facility (open, in its tier's eldercare use)."""
+class FacilityFormMixin:
+    """The district's create and edit forms: choices from the user's scope,
+    a message on save, then the facility's page (its ``get_absolute_url``)."""
 
     model = Facility
     form_class = FacilityForm
-    permission_required = "facilities.add_facility"
     template_name = "facilities/facility_form.html"
-    extra_context = {"title": gettext_lazy("Add a facility")}
+    success_message = None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, self.success_message)
+        return response
+
+
+class FacilityCreateView(LoginRequiredMixin, PermissionRequiredMixin, FacilityFormMixin,
+                         CreateView):
+    """The district registers a facility (open, in its tier's eldercare use)."""
+
+    permission_required = "facilities.add_facility"
+    extra_context = {"title": gettext_lazy("Add a facility")}
+    success_message = gettext_lazy("The facility is registered.")
 
     def get_initial(self):
         region = self.request.user.region
         return {"region": region} if region and region.kind != RegionKind.CITY else {}
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("The facility is registered."))
-        return response
 
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
-
-class FacilityUpdateView(ScopedViewMixin, UpdateView):
-    model = Facility
-    form_class = FacilityForm
+class FacilityUpdateView(ScopedViewMixin, FacilityFormMixin, UpdateView):
     permission_required = "facilities.change_facility"
-    template_name = "facilities/facility_form.html"
     extra_context = {"title": gettext_lazy("Edit the facility")}
+    success_message = gettext_lazy("The facility is updated.")
 
     def get_queryset(self):
         return super().get_queryset().with_places()
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("The facility is updated."))
-        return response
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
 
 class FacilityFundingView(ScopedObjectFormMixin, FormView):
