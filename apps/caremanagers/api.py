@@ -65,5 +65,5 @@ class CaseAssignmentViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.Crea
         data = payload.validated_data
         assignment = services.assign(elder=data["elder"], care_manager=data["care_manager"],
                                      on=data["starts_on"])
-        row = self.get_queryset().get(pk=assignment.pk)
-        return Response(CaseAssignmentSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(CaseAssignmentSerializer(assignment).data,
+                        status=status.HTTP_201_CREATED)

@@ -22,6 +22,17 @@ from apps.regions.models import Region
 VIEW = "caremanagers.view_caremanager"
 ASSIGN = "caremanagers.add_caseassignment"
 
+FLAG_LABELS = {
+    rules.RATIO: gettext_lazy("Fewer qualified care managers than the ratio needs"),
+    rules.UNQUALIFIED: gettext_lazy("Care managers without the junior social-worker qualification"),
+    rules.UNASSIGNED: gettext_lazy("Subsidised elders without a care manager"),
+}
+
+
+def _labelled(flags: list[str]) -> list[tuple[str, str]]:
+    """The staffing flags with their labels, in the rules' order."""
+    return [(flag, FLAG_LABELS[flag]) for flag in flags]
+
 
 class CareManagerListView(ScopedViewMixin, ListView):
     """The care managers of the user's street(s), with caseloads and flags;
@@ -39,7 +50,7 @@ class CareManagerListView(ScopedViewMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return (super().get_queryset().with_caseload().select_related("street__parent")
+        return (super().get_queryset().with_caseload().select_related("street")
                 .order_by("street__path", "-active", "name", "pk"))
 
 
@@ -63,15 +74,8 @@ class StreetStaffingView(ScopedViewMixin, ListView):
             if street.parent_id not in ratios:
                 ratios[street.parent_id] = queries.ratio_on(today, street)
             street.staffing = queries.staffing(street, ratios[street.parent_id])
-        context["flag_labels"] = FLAG_LABELS
+            street.staffing_flags = _labelled(street.staffing.flags)
         return context
-
-
-FLAG_LABELS = {
-    rules.RATIO: gettext_lazy("Fewer qualified care managers than the ratio needs"),
-    rules.UNQUALIFIED: gettext_lazy("Care managers without the junior social-worker qualification"),
-    rules.UNASSIGNED: gettext_lazy("Subsidised elders without a care manager"),
-}
 
 
 class CaseloadView(ScopedViewMixin, DetailView):
@@ -82,11 +86,11 @@ class CaseloadView(ScopedViewMixin, DetailView):
     template_name = "caremanagers/caseload.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("street__parent", "user")
+        return super().get_queryset().select_related("street__parent")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        manager, user = self.object, self.request.user
+        manager, user, today = self.object, self.request.user, timezone.localdate()
         assignments = (CaseAssignment.objects.visible_to(user).open()
                        .filter(care_manager=manager).select_related("elder")
                        .order_by("elder__name", "pk"))
@@ -95,13 +99,13 @@ class CaseloadView(ScopedViewMixin, DetailView):
         if can_assign:
             others = list(CareManager.objects.visible_to(user).active()
                           .filter(street=manager.street_id).exclude(pk=manager.pk))
+        staffing = queries.staffing_of(manager.street, today)
         context.update(
             assignments=assignments, can_assign=can_assign, others=others,
             assign_form=AssignForm(user=user, street=manager.street,
                                    initial={"care_manager": manager.pk})
             if can_assign and manager.active else None,
-            staffing=queries.staffing_of(manager.street, timezone.localdate()),
-            flag_labels=FLAG_LABELS, today=timezone.localdate())
+            staffing=staffing, staffing_flags=_labelled(staffing.flags), today=today)
         return context
 
 

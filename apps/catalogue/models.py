@@ -39,8 +39,7 @@ class ServiceItemQuerySet(models.QuerySet):
     def with_guide_price(self, day):
         """Annotate ``guide_price``: the city guide price in force on ``day``
         (None where none is), in the same query as the items."""
-        in_force = (GuidePrice.objects.filter(item=OuterRef("pk")).in_force(day)
-                    .order_by("-valid_from").values("price")[:1])
+        in_force = GuidePrice.objects.filter(item=OuterRef("pk")).in_force(day).values("price")[:1]
         return self.annotate(guide_price=Subquery(in_force))
 
 
@@ -73,15 +72,15 @@ class ServiceItem(models.Model):
     def guide_price_on(self, day):
         """The city guide price in force on ``day`` (None where none is
         published). The one place contracts and settlement read it."""
-        version = self.guide_prices.in_force(day).order_by("-valid_from").first()
+        version = self.guide_prices.in_force(day).first()
         return None if version is None else version.price
 
 
 class GuidePriceQuerySet(models.QuerySet):
     def in_force(self, day):
-        """Versions that have started by ``day``; the latest one of an item
-        is the one in force."""
-        return self.filter(valid_from__lte=day)
+        """Versions that have started by ``day``, latest first: the first
+        version of an item is the one in force."""
+        return self.filter(valid_from__lte=day).order_by("-valid_from")
 
 
 @track_changes()

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from apps.audit.history import track_changes
 from apps.catalogue.models import ServiceCategory
 from apps.core.models import ScopedManager, TimeStampedModel
-from apps.core.scoping import ScopedQuerySet
 from apps.providers import rules
 
 CREDIT_CODE_MESSAGES = {
@@ -95,11 +94,6 @@ class InsuranceKind(models.TextChoices):
     STAFF_ACCIDENT = rules.STAFF_ACCIDENT, _("Staff accident insurance")
 
 
-class InsurancePolicyQuerySet(ScopedQuerySet):
-    def valid_on(self, day):
-        return self.filter(valid_from__lte=day, valid_until__gte=day)
-
-
 @track_changes()
 class InsurancePolicy(TimeStampedModel):
     """A policy a provider must hold (Art 15): premises liability and staff
@@ -114,7 +108,7 @@ class InsurancePolicy(TimeStampedModel):
     valid_until = models.DateField(_("valid until"),
                                    help_text=_("The last day the policy covers."))
 
-    objects = ScopedManager.from_queryset(InsurancePolicyQuerySet)()
+    objects = ScopedManager()
 
     scope_region = "provider__region"
     scope_provider = "provider"

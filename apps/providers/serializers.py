@@ -20,7 +20,7 @@ from apps.providers.models import (
     StaffMember,
 )
 from apps.providers.queries import compliance_for
-from apps.regions.models import Region, RegionKind
+from apps.regions.models import RegionKind
 
 
 class ProviderFlagSerializer(serializers.Serializer):
@@ -30,8 +30,21 @@ class ProviderFlagSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What to fix, in the request's language.")
 
 
-class ModelRulesMixin:
-    """Apply the model's ``clean`` to the row as it would be saved."""
+class RegistrySerializer(serializers.ModelSerializer):
+    """A registry row: each related id is looked up among the rows the caller
+    sees (``choices_for``), and the model's ``clean`` applies to the row as
+    it would be saved."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            for field in fields.values():
+                queryset = getattr(field, "queryset", None)
+                choices = None if queryset is None else choices_for(queryset.model, user)
+                if choices is not None:
+                    field.queryset = choices
+        return fields
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -47,7 +60,7 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
-class ProviderSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class ProviderSerializer(RegistrySerializer):
     """A provider and its compliance flags today. A provider's own staff may
     change only the profile; the district registers name, code and district
     and records the rehabilitation-nursing client count (read-only, so
@@ -68,7 +81,7 @@ class ProviderSerializer(ModelRulesMixin, serializers.ModelSerializer):
         fields = super().get_fields()
         user = _user(self)
         if user is not None:
-            fields["region"].queryset = choices_for(Region, user).filter(
+            fields["region"].queryset = fields["region"].queryset.filter(
                 kind=RegionKind.DISTRICT)
             if getattr(user, "provider_id", None):
                 for name in ("name", "credit_code", "region", *DISTRICT_ONLY_FIELDS):
@@ -83,34 +96,20 @@ class ProviderSerializer(ModelRulesMixin, serializers.ModelSerializer):
         return ProviderFlagSerializer(flags, many=True).data
 
 
-class InsurancePolicySerializer(ModelRulesMixin, serializers.ModelSerializer):
+class InsurancePolicySerializer(RegistrySerializer):
     class Meta:
         model = InsurancePolicy
         fields = ["id", "provider", "kind", "insurer", "policy_number", "valid_from",
                   "valid_until"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["provider"].queryset = Provider.objects.visible_to(user)
-        return fields
 
-
-class CertificateSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class CertificateSerializer(RegistrySerializer):
     class Meta:
         model = Certificate
         fields = ["id", "staff", "kind", "number", "issued_on", "expires_on"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None and "staff" in fields:
-            fields["staff"].queryset = StaffMember.objects.visible_to(user)
-        return fields
 
-
-class StaffMemberSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class StaffMemberSerializer(RegistrySerializer):
     """A staff member with their certificates (read here; written through
     /api/provider-certificates/)."""
 
@@ -120,10 +119,3 @@ class StaffMemberSerializer(ModelRulesMixin, serializers.ModelSerializer):
         model = StaffMember
         fields = ["id", "provider", "name", "role", "phone", "active", "joined_on",
                   "certificates"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["provider"].queryset = Provider.objects.visible_to(user)
-        return fields

@@ -4,7 +4,7 @@ a provider's own staff keep their profile, insurance and roster current
 provider's pages answer 404."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.db.models import QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,15 @@ from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffM
 from apps.providers.queries import compliance_for
 
 
+def _with_flags(providers) -> list[Provider]:
+    """``providers`` as a list, each with its compliance flags today as ``flags``."""
+    rows = list(providers)
+    flags = compliance_for(rows, day=timezone.localdate())
+    for provider in rows:
+        provider.flags = flags[provider.pk]
+    return rows
+
+
 class ProviderListView(ScopedViewMixin, ListView):
     """The providers in the user's jurisdiction with their compliance flags."""
 
@@ -42,13 +51,17 @@ class ProviderListView(ScopedViewMixin, ListView):
             term = data["q"].strip()
             queryset = queryset.filter(name__icontains=term) | queryset.filter(
                 credit_code__icontains=term.upper())
-        rows = list(queryset.order_by("name", "pk"))
-        flags = compliance_for(rows, day=timezone.localdate())
-        for provider in rows:
-            provider.flags = flags[provider.pk]
+        queryset = queryset.order_by("name", "pk")
         if data.get("flagged"):
-            rows = [provider for provider in rows if provider.flags]
-        return rows
+            # the filter reads every row's flags; otherwise only the page's are needed
+            return [provider for provider in _with_flags(queryset) if provider.flags]
+        return queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        if isinstance(queryset, QuerySet):
+            page.object_list = rows = _with_flags(rows)
+        return paginator, page, rows, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -82,10 +95,7 @@ class MyOrganisationView(ScopedViewMixin, View):
     permission_required = "providers.view_provider"
 
     def get(self, request, *args, **kwargs):
-        provider = Provider.objects.visible_to(request.user).filter(
-            pk=request.user.provider_id).first()
-        if provider is None:
-            raise Http404
+        provider = get_visible_or_404(Provider, request.user, pk=request.user.provider_id)
         return redirect("providers:provider_detail", pk=provider.pk)
 
 
