@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "apps.contracts",
     "apps.evaluations",
     "apps.caremanagers",
+    "apps.careplans",
+    "apps.visits",
+    "apps.complaints",
+    "apps.findings",
 ]
 
 MIDDLEWARE = [

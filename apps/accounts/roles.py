@@ -72,6 +72,17 @@ _EVALUATIONS_READ = _perms("evaluations", "view", "evaluation", "evaluationcrite
                            "providergrade")
 _CASEWORK_READ = _perms("caremanagers", "view", "caremanager", "caseassignment")
 
+# Issue 6: plans, agreements, visits, follow-ups, complaints, findings.
+_PLANS_READ = _perms("careplans", "view", "serviceplan", "serviceplanitem",
+                     "serviceagreement", "agreementitem")
+_PLANS_KEEP = [*_perms("careplans", "view add change", "serviceplan", "serviceplanitem",
+                       "serviceagreement", "agreementitem"),
+               "careplans.end_serviceagreement"]
+_VISITS_READ = _perms("visits", "view", "servicevisit", "visitsubmission")
+_FOLLOW_UPS_CALL = _perms("visits", "view change", "followup")
+_COMPLAINTS_KEEP = _perms("complaints", "view add change", "complaint")
+_FINDINGS_READ = _perms("findings", "view", "finding")
+
 _CONTACTS = ["elders.view_contact", "elders.add_contact", "elders.change_contact"]
 _APPLICATIONS_READ = [
     "applications.view_application", "applications.view_transition",
@@ -91,6 +102,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_perms("contracts", "view add change", "careragreement"),
         *_CASEWORK_READ,
         *_perms("caremanagers", "add change", "caseassignment"),
+        *_PLANS_KEEP, *_VISITS_READ, *_FOLLOW_UPS_CALL, *_COMPLAINTS_KEEP,
+        *_FINDINGS_READ,
     ],
     Role.CARE_MANAGER: [
         *_REFERENCE_READ,
@@ -98,6 +111,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_CONTACTS,
         *_APPLICATIONS_READ,
         "providers.view_provider", *_CASEWORK_READ,
+        *_PLANS_KEEP, *_VISITS_READ, *_FOLLOW_UPS_CALL, *_COMPLAINTS_KEEP,
+        *_FINDINGS_READ,
     ],
     Role.DISTRICT_STAFF: [
         *_REFERENCE_READ,
@@ -128,6 +143,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.view_user",
         "regions.add_region", "regions.change_region",
         "audit.view_accesslog",
+        *_PLANS_KEEP, *_VISITS_READ, *_FOLLOW_UPS_CALL, *_COMPLAINTS_KEEP,
+        *_FINDINGS_READ, "visits.add_followup",
+        *_perms("visits", "view add change", "providerapitoken"),
     ],
     Role.ASSESSOR: [
         *_REFERENCE_READ,
@@ -141,6 +159,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "assessments.view_feestatement", "assessments.view_assessmentbody",
         "subsidies.view_entitlement",
         *_FACILITIES_READ, *_CONTRACTS_READ, "evaluations.view_providergrade",
+        *_PLANS_READ, *_VISITS_READ, *_FINDINGS_READ,
     ],
     Role.PROVIDER_STAFF: [
         "catalogue.view_serviceitem", "catalogue.view_guideprice",
@@ -151,6 +170,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_CONTRACTS_READ,
         *_EVALUATIONS_READ,
         "evaluations.self_assess_evaluation", "evaluations.appeal_evaluation",
+        *_perms("careplans", "view", "serviceagreement", "agreementitem"),
+        *_VISITS_READ, "visits.add_servicevisit", *_perms("visits", "view add", "intakebatch"),
+        *_perms("visits", "view add change", "providerapitoken"),
     ],
     Role.CITY_STAFF: [
         *_REFERENCE_READ,
@@ -166,6 +188,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "evaluations.decide_appeal", *_CASEWORK_READ,
         "catalogue.add_guideprice",
         *_perms("evaluations", "add change", "evaluationcriterion"),
+        *_PLANS_READ, *_VISITS_READ, "visits.view_followup",
+        "complaints.view_complaint", *_FINDINGS_READ,
     ],
     Role.ADMINISTRATOR: [
         *_REFERENCE_READ,
@@ -186,6 +210,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_perms("evaluations", "add change", "evaluationcriterion"),
         *_CASEWORK_READ,
         "audit.view_accesslog",
+        *_PLANS_READ, *_VISITS_READ, "visits.view_followup",
+        "complaints.view_complaint", *_FINDINGS_READ,
     ],
 }
 

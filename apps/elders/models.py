@@ -51,7 +51,7 @@ class LifeStatus(models.TextChoices):
 
 # The identity number, phones and address never enter the change history in
 # clear: the history keeps only the masked number and the keyed digest.
-@track_changes(exclude=["id_number", "phone", "address"])
+@track_changes(exclude=["id_number", "phone", "address", "home_location"])
 class Elder(TimeStampedModel):
     """A person aged 60 or over known to the street office (Art 12, 38).
 
@@ -85,6 +85,11 @@ class Elder(TimeStampedModel):
     phone = EncryptedCharField(_("phone"), max_length=32, blank=True, null=True)
     address = EncryptedCharField(pgettext_lazy("postal", "address"), max_length=200,
                                  blank=True, null=True)
+    # Where the registered address is, for the distance of a visit's GPS
+    # position: "latitude,longitude" in degrees, encrypted like the address.
+    home_location = EncryptedCharField(
+        _("location of the address"), max_length=40, blank=True, null=True,
+        help_text=_("Latitude and longitude in degrees, e.g. 23.1291,113.2644."))
 
     # Household situation (Art 26, 38).
     lives_alone = models.BooleanField(

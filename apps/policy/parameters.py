@@ -35,6 +35,7 @@ class Unit(models.TextChoices):
     AGE = "age", _("years of age")
     PERSONS = "persons", _("persons")
     SQUARE_METRES = "m2", _("square metres")
+    METRES = "m", _("metres")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,14 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
       Unit.MONTH, "Art 23"),
     P("funding.city_share", _("City's share of the funding (per district)"), Unit.SHARE,
       "Art 33"),
+    P("visit.gps_tolerance", _("A visit further than this from the registered address is flagged"),
+      Unit.METRES, _("office practice (DOMAIN.md §5)")),
+    P("visit.followup_share", _("Share of each month's visits followed up by phone"),
+      Unit.SHARE, _("office practice (DOMAIN.md §5)")),
+    P("visit.followup_working_days", _("Follow-up calls are due within"), Unit.WORKING_DAYS,
+      _("office practice (DOMAIN.md §5)")),
+    P("complaint.answer_working_days", _("A complaint is answered within"), Unit.WORKING_DAYS,
+      _("office practice (DOMAIN.md §5)")),
     P("funding.clearing_day", _("Yearly clearing of the previous year's funds, by this day"),
       Unit.DAY_OF_JANUARY, "Art 33"),
 ]}
@@ -175,6 +184,11 @@ SEED_VALUES: list[tuple[str, Decimal, date]] = [
     ("evaluation.report_by_month", D(5), SEED_FROM),
     ("facility.street_platform.small_street_elders", D(3000), SEED_FROM),
     ("funding.clearing_day", D(30), SEED_FROM),
+    # Not set by the measures: what a district office would start from.
+    ("visit.gps_tolerance", D(500), SEED_FROM),
+    ("visit.followup_share", D("0.05"), SEED_FROM),
+    ("visit.followup_working_days", D(10), SEED_FROM),
+    ("complaint.answer_working_days", D(15), SEED_FROM),
 ]
 
 # City:district funding ratios by district, as the purchased-service model

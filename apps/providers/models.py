@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -150,6 +151,10 @@ class StaffMember(TimeStampedModel):
     active = models.BooleanField(_("active"), default=True,
                                  help_text=_("Clear when the person leaves the provider."))
     joined_on = models.DateField(_("joined on"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("login account"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="staff_member",
+        help_text=_("The caregiver's own account: visits they record name them."))
 
     objects = ScopedManager()
 

@@ -203,6 +203,32 @@ def share_cost(entitlement: Entitlement | None, cost: Decimal) -> MonthShare:
     return MonthShare(subsidy, cost - subsidy)
 
 
+def share_lines(entitlement: Entitlement | None,
+                lines: list[tuple[Decimal, bool]]) -> list[MonthShare]:
+    """Split each of a month's services, in the order given (chronological),
+    between the subsidy and the elder.
+
+    ``lines`` are ``(cost, covered)``: a service beyond the plan is not
+    covered and the elder pays all of it (Art 29). Covered services use the
+    month's entitlement in turn until it runs out; each line's subsidy is
+    what it adds to ``share_cost`` of the running total, so the lines add up
+    to exactly the month's split.
+    """
+    shares: list[MonthShare] = []
+    running = Decimal("0.00")
+    subsidised = Decimal("0.00")
+    for cost, covered in lines:
+        cost = cost.quantize(CENT, ROUND_HALF_UP)
+        if not covered:
+            shares.append(MonthShare(Decimal("0.00"), cost))
+            continue
+        running += cost
+        total = share_cost(entitlement, running).subsidy
+        shares.append(MonthShare(total - subsidised, cost - (total - subsidised)))
+        subsidised = total
+    return shares
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

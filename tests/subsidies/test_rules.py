@@ -16,6 +16,7 @@ from apps.subsidies.rules import (
     SubsidyClass,
     decide,
     share_cost,
+    share_lines,
 )
 
 ON = date(2026, 11, 23)
@@ -243,3 +244,34 @@ def test_reasons_are_in_the_users_language():
         decision = decide(facts(age=100), ON, values())
     reason = next(c.reason for c in decision.class1 if c.code == "c1_centenarian")
     assert reason == "100周岁及以上（第二十六条第一类第5项）。"
+
+
+@given(st.sampled_from([
+    None,
+    Entitlement(SubsidyClass.CLASS_1, Decimal("400.00"), Decimal("0"), Decimal("0")),
+    Entitlement(SubsidyClass.CLASS_1, Decimal("600.00"), Decimal("200"), Decimal("0")),
+    Entitlement(SubsidyClass.CLASS_2, Decimal("200.00"), Decimal("0"), Decimal("0.5")),
+]), st.lists(st.tuples(st.decimals(min_value=0, max_value=500, places=2), st.booleans()),
+             max_size=30))
+def test_share_lines_add_up_to_the_month(entitlement, lines):
+    shares = share_lines(entitlement, lines)
+    covered = sum((cost for cost, is_covered in lines if is_covered), Decimal("0"))
+    month = share_cost(entitlement, covered)
+    # the lines' subsidies are exactly the month's, and never above the entitlement
+    assert sum((s.subsidy for s in shares), Decimal("0")) == month.subsidy
+    for (cost, is_covered), share in zip(lines, shares, strict=True):
+        assert share.subsidy + share.elder_pays == cost
+        assert share.subsidy >= 0
+        assert share.elder_pays >= 0
+        if not is_covered:
+            assert share.subsidy == 0
+
+
+def test_share_lines_class2_over_the_cap():
+    class2 = Entitlement(SubsidyClass.CLASS_2, Decimal("200.00"), Decimal("0"), Decimal("0.5"))
+    shares = share_lines(class2, [(Decimal("300"), True), (Decimal("200"), True),
+                                  (Decimal("50"), False)])
+    # half of 300 is 150; the next 200 would add 100 but only 50 of the cap is left
+    assert [(s.subsidy, s.elder_pays) for s in shares] == [
+        (Decimal("150.00"), Decimal("150.00")), (Decimal("50.00"), Decimal("150.00")),
+        (Decimal("0.00"), Decimal("50.00"))]
