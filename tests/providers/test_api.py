@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffMember
+from tests.careplans.factories import rehab_nursing_clients
 from tests.factories import ProviderFactory, staff
 from tests.providers.factories import insured, nurse
 
@@ -19,6 +20,9 @@ def two(tree):
     a = insured(ProviderFactory(region=tree["district"], name="Provider A"))
     b = insured(ProviderFactory(region=tree["district"], name="Provider B",
                                 rehab_nursing_clients=11))
+    # 11 rehabilitation-nursing clients under agreements (the flag), and the
+    # same count as once recorded by the district (read-only for B's staff)
+    rehab_nursing_clients(b, 11)
     nurse(a, name="Nurse of A")
     b_nurse = nurse(b, name="Nurse of B")
     return {"a": a, "b": b, "b_staff": b_nurse, "b_certificate": b_nurse.certificates.get(),
@@ -144,7 +148,8 @@ def test_district_staff_record_the_rehab_nursing_client_count(client, two, distr
                             content_type="application/json")
     assert response.status_code == 200
     assert Provider.objects.get(pk=two["b"].pk).rehab_nursing_clients == 10
-    assert response.json()["flags"] == []
+    # the recorded count no longer decides: the agreements' 11 clients do
+    assert [f["code"] for f in response.json()["flags"]] == ["nurse_ratio"]
 
 
 def test_district_registers_providers_but_reads_rosters(client, tree, two, district_user):

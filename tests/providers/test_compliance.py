@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.policy.models import PolicyValue
-from apps.providers.models import Provider
 from apps.providers.queries import compliance_for
+from tests.careplans.factories import rehab_nursing_clients as clients
 from tests.factories import ProviderFactory, staff
 from tests.providers.factories import (
     CertificateFactory,
@@ -34,19 +34,21 @@ def _codes(provider, day=None):
 
 def test_ten_clients_per_nurse_pass_and_eleven_flag(tree):
     # given an insured provider with one qualified nurse
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=10))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 10)
     nurse(provider)
     # then 10 clients pass
     assert _codes(provider) == []
     # and the 11th is flagged
-    Provider.objects.filter(pk=provider.pk).update(rehab_nursing_clients=11)
+    clients(provider, 1)
     assert _codes(provider) == ["nurse_ratio"]
 
 
 def test_art_15_counts_caregivers_with_a_valid_eldercare_worker_certificate(tree):
     # given an insured provider whose nursing staff is one caregiver holding a
     # valid eldercare-worker certificate (养老护理员职业技能等级证书)
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=10))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 10)
     carer = StaffMemberFactory(provider=provider, role="caregiver")
     CertificateFactory(staff=carer, kind="eldercare_worker",
                        expires_on=_today() + timedelta(days=365))
@@ -55,14 +57,15 @@ def test_art_15_counts_caregivers_with_a_valid_eldercare_worker_certificate(tree
     # then exactly 1:10 passes
     assert _codes(provider) == []
     # and the 11th client is flagged
-    Provider.objects.filter(pk=provider.pk).update(rehab_nursing_clients=11)
+    clients(provider, 1)
     [flag] = compliance_for([provider], day=_today())[provider.pk]
     assert flag.code == "nurse_ratio"
     assert flag.params["nursing_staff"] == 1
 
 
 def test_a_caregiver_whose_eldercare_certificate_lapsed_does_not_count(tree):
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=1))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 1)
     carer = StaffMemberFactory(provider=provider, role="caregiver")
     CertificateFactory(staff=carer, kind="eldercare_worker",
                        expires_on=_today() - timedelta(days=1))
@@ -71,7 +74,8 @@ def test_a_caregiver_whose_eldercare_certificate_lapsed_does_not_count(tree):
 
 def test_a_renewed_certificate_clears_the_flags(tree):
     # given a nurse whose practising certificate lapsed yesterday
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=5))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 5)
     member = nurse(provider, expires_on=_today() - timedelta(days=1))
     assert _codes(provider) == ["nurse_ratio", "certificate_expired"]
     # when the renewal, valid from today, is recorded
@@ -82,27 +86,66 @@ def test_a_renewed_certificate_clears_the_flags(tree):
 
 
 def test_clients_without_a_nurse_are_flagged(tree):
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=1))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 1)
     StaffMemberFactory(provider=provider, role="caregiver")
     assert _codes(provider) == ["nurse_ratio"]
 
 
 def test_a_nurse_whose_certificate_lapsed_yesterday_does_not_count(tree):
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=5))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 5)
     nurse(provider, expires_on=_today() - timedelta(days=1))
     assert _codes(provider) == ["nurse_ratio", "certificate_expired"]
 
 
 def test_a_nurse_whose_certificate_expires_today_still_counts(tree):
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=5))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 5)
     nurse(provider, expires_on=_today())
     assert _codes(provider) == ["certificate_expiring"]
 
 
 def test_a_nurse_who_left_does_not_count(tree):
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=5))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 5)
     nurse(provider, active=False)
     assert _codes(provider) == ["nurse_ratio"]
+
+
+def test_the_declared_count_is_no_longer_read(tree):
+    # given a provider the district once recorded with 50 clients, no nurse
+    # and no agreement
+    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=50))
+    # then nothing is flagged: the clients are those of the agreements
+    assert _codes(provider) == []
+
+
+def test_clients_are_distinct_elders_of_agreements_in_force_with_rehab_nursing(tree):
+    from apps.providers.queries import rehab_nursing_clients
+    from tests.careplans.factories import ServiceAgreementFactory
+    from tests.contracts.factories import service_item
+
+    # given a provider with a qualified nurse and 10 rehabilitation-nursing clients
+    provider = insured(ProviderFactory(region=tree["district"]))
+    nurse(provider)
+    [first, *_rest] = clients(provider, 10)
+    # and, not counting: a second agreement of the same elder, an agreement
+    # for meals only, one ended yesterday and one starting tomorrow
+    yesterday, tomorrow = _today() - timedelta(days=1), _today() + timedelta(days=1)
+    rehab = [(service_item("RN-CENTRE"), 4, Decimal("40.00"))]
+    ServiceAgreementFactory(elder=first.elder, provider=provider, contract=first.contract,
+                            items=rehab, status="referred", ended_on=tomorrow,
+                            end_reason="impossible")
+    ServiceAgreementFactory(provider=provider)
+    ServiceAgreementFactory(provider=provider, items=rehab, status="ended",
+                            ended_on=yesterday, end_reason="breach")
+    ServiceAgreementFactory(provider=provider, items=rehab, starts_on=tomorrow)
+    # then exactly 10 are counted today, and 11 yesterday and tomorrow
+    assert rehab_nursing_clients([provider.pk], _today()) == {provider.pk: 10}
+    assert rehab_nursing_clients([provider.pk], yesterday) == {provider.pk: 11}
+    assert _codes(provider) == []
+    assert _codes(provider, tomorrow) == ["nurse_ratio"]
 
 
 @pytest.mark.parametrize(("days_left", "codes"), [
@@ -123,9 +166,11 @@ def test_a_district_may_set_its_own_nurse_ratio(tree):
     tomorrow = _today() + timedelta(days=1)
     PolicyValue.objects.create(key="ratio.nurse_clients", value=Decimal(5),
                                valid_from=tomorrow, region=tree["district"])
-    provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=6))
+    provider = insured(ProviderFactory(region=tree["district"]))
+    clients(provider, 6)
     nurse(provider)
-    other = insured(ProviderFactory(region=tree["other_district"], rehab_nursing_clients=6))
+    other = insured(ProviderFactory(region=tree["other_district"]))
+    clients(other, 6)
     nurse(other)
     # then 6 clients pass today, and from tomorrow only in the other district
     assert _codes(provider) == []
@@ -136,7 +181,8 @@ def test_a_district_may_set_its_own_nurse_ratio(tree):
 def test_all_visible_providers_are_checked_in_few_queries(tree, django_assert_max_num_queries):
     # given three providers of the district, each with a roster, and one elsewhere
     for _ in range(3):
-        provider = insured(ProviderFactory(region=tree["district"], rehab_nursing_clients=3))
+        provider = insured(ProviderFactory(region=tree["district"]))
+        clients(provider, 3)
         nurse(provider)
         CertificateFactory(staff=StaffMemberFactory(provider=provider))
     ProviderFactory(region=tree["other_district"])

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffMember
+from tests.careplans.factories import rehab_nursing_clients
 from tests.factories import ProviderFactory, staff
 from tests.providers.factories import (
     CertificateFactory,
@@ -29,6 +30,9 @@ def two(tree):
     a = insured(ProviderFactory(region=tree["district"], name="Provider A"))
     b = insured(ProviderFactory(region=tree["district"], name="Provider B",
                                 rehab_nursing_clients=11))
+    # 11 rehabilitation-nursing clients under agreements (the flag), and the
+    # same count as once recorded by the district (read-only for B's staff)
+    rehab_nursing_clients(b, 11)
     nurse(a, name="Nurse of A")
     b_nurse = nurse(b, name="Nurse of B")
     return {"a": a, "b": b, "b_staff": b_nurse, "b_certificate": b_nurse.certificates.get(),
