@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
 import pghistory
 from django.core.exceptions import ValidationError
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.spreadsheets import ImportFileError, read_rows
 from apps.elders import identity
 from apps.elders.models import DocumentType, Elder, LifeStatus, ModelWorkerLevel, Sex
 from apps.elders.services import build_elder
@@ -69,12 +69,7 @@ FALSE_WORDS = {"", "否", "n", "no", "false", "0", "无"}
 MODEL_WORKER_WORDS = {"无": "none", "市级以下": "below_municipal", "市级": "municipal",
                       "省级": "provincial", "全国": "national", "国家级": "national"}
 SEX_WORDS = {"男": Sex.MALE, "女": Sex.FEMALE, "m": Sex.MALE, "f": Sex.FEMALE}
-MAX_BYTES = 20 * 1024 * 1024
 BATCH = 2000
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (type, size, headers)."""
 
 
 @dataclass(frozen=True)
@@ -102,45 +97,6 @@ class ImportResult:
     created: int
     skipped_rows: int
     preview: Preview
-
-
-def read_rows(content: bytes, filename: str) -> tuple[list[str], Iterator[list]]:
-    """The header and the data rows of a .csv or .xlsx file."""
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES >> 20})
-    suffix = PurePath(filename).suffix.lower()
-    if suffix == ".csv":
-        rows = iter(csv.reader(io.StringIO(_decode(content))))
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(content)
-    else:
-        raise ImportFileError(_("Upload a .xlsx or .csv file."))
-    header = next(rows, None)
-    if not header:
-        raise ImportFileError(_("The file is empty."))
-    return [str(h or "").strip() for h in header], rows
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_("The file is neither UTF-8 nor GB18030 text."))
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(_("The spreadsheet cannot be read.")) from exc
-    sheet = workbook.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield list(values)
-    workbook.close()
 
 
 def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
