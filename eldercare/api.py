@@ -10,7 +10,9 @@ from apps.assessments.api import (
     FeeStatementViewSet,
 )
 from apps.caremanagers.api import CareManagerViewSet, CaseAssignmentViewSet
+from apps.careplans.api import ServiceAgreementViewSet, ServicePlanViewSet
 from apps.catalogue.api import GuidePriceViewSet, ServiceItemViewSet
+from apps.complaints.api import ComplaintViewSet
 from apps.contracts.api import CarerAgreementViewSet, ContractViewSet, TenderBarViewSet
 from apps.elders.api import ElderViewSet
 from apps.evaluations.api import (
@@ -19,6 +21,7 @@ from apps.evaluations.api import (
     ProviderGradeViewSet,
 )
 from apps.facilities.api import FacilityViewSet
+from apps.findings.api import FindingViewSet
 from apps.policy.api import PolicyValueViewSet
 from apps.providers.api import (
     CertificateViewSet,
@@ -28,6 +31,7 @@ from apps.providers.api import (
 )
 from apps.regions.api import RegionViewSet
 from apps.subsidies.api import EntitlementViewSet
+from apps.visits.api import IntakeBatchViewSet, ServiceVisitViewSet, VisitSubmissionViewSet
 from apps.workdays.api import CalendarDayViewSet
 
 router = DefaultRouter()
@@ -56,3 +60,10 @@ router.register("provider-grades", ProviderGradeViewSet)
 router.register("guide-prices", GuidePriceViewSet)
 router.register("care-managers", CareManagerViewSet)
 router.register("case-assignments", CaseAssignmentViewSet)
+router.register("findings", FindingViewSet)
+router.register("complaints", ComplaintViewSet)
+router.register("service-plans", ServicePlanViewSet)
+router.register("service-agreements", ServiceAgreementViewSet)
+router.register("visits", ServiceVisitViewSet)
+router.register("visit-submissions", VisitSubmissionViewSet)
+router.register("intake-batches", IntakeBatchViewSet)

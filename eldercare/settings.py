@@ -246,6 +246,7 @@ REFERENCE_DATA_DIR = BASE_DIR / "fixtures"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "apps.visits.authentication.ProviderTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["apps.core.filters.ScopedFilterBackend"],
@@ -276,6 +277,16 @@ SPECTACULAR_SETTINGS = {
         "ServiceCategoryEnum": "apps.catalogue.models.ServiceCategory",
         "ContactRoleEnum": "apps.elders.models.ContactRole",
         "StaffRoleEnum": "apps.providers.models.StaffRole",
+        "VisitReasonEnum": "apps.visits.reasons.Reason",
+        "VisitFlagEnum": "apps.visits.reasons.Flag",
+        "VisitOutcomeEnum": "apps.visits.models.Outcome",
+        "VisitChannelEnum": "apps.visits.models.Channel",
+        "CheckMethodEnum": "apps.visits.models.CheckMethod",
+        "VisitConfirmationEnum": "apps.visits.models.Confirmation",
+        "PlanStatusEnum": "apps.careplans.models.PlanStatus",
+        "AgreementStatusEnum": "apps.careplans.models.AgreementStatus",
+        "AgreementEndReasonEnum": "apps.careplans.models.AgreementEndReason",
+        "ComplaintCategoryEnum": "apps.complaints.models.ComplaintCategory",
     },
 }
 
@@ -331,6 +342,17 @@ CELERY_BEAT_SCHEDULE = {
     "expire-contracts": {
         "task": "apps.contracts.tasks.expire_contracts_task",
         "schedule": crontab(hour=0, minute=40),
+    },
+    # 03:00 on the 1st: assign last month's follow-up calls (回访) in every district.
+    "sample-follow-ups": {
+        "task": "apps.visits.tasks.sample_follow_ups_task",
+        "schedule": crontab(hour=3, minute=0, day_of_month=1),
+    },
+    # 00:50 every day: service agreements whose term ran out, or whose elder's
+    # entitlement ended with no successor, are ended (after the contracts).
+    "expire-agreements": {
+        "task": "apps.careplans.tasks.expire_agreements_task",
+        "schedule": crontab(hour=0, minute=50),
     },
 }
 

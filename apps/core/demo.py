@@ -183,6 +183,7 @@ def _build_demo(elders: int, seed: int) -> list[DemoAccount]:
         ("street2", Role.STREET_STAFF, second, "吴家豪"),
         ("yuexiu", Role.DISTRICT_STAFF, neighbour, "何丽华"),
         ("provider", Role.PROVIDER_STAFF, provider, "冯少芬"),
+        ("caregiver", Role.PROVIDER_STAFF, provider, "陈志明"),
     ]
     accounts = []
     from apps.accounts.models import User
@@ -216,18 +217,24 @@ def _build_demo(elders: int, seed: int) -> list[DemoAccount]:
 
 def _demo_providers_and_facilities(district: Region, street: Region, provider) -> None:
     """The demo provider's roster, contract and last year's grade; the demo
-    street's facilities (one station out of compliance) and care managers."""
+    street's facilities (one station out of compliance) and care managers;
+    plans and agreements with the provider for a few approved elders, and
+    their visits of last month and this month by the demo caregiver."""
     from apps.caremanagers.demo import build_demo_care_managers
+    from apps.careplans.demo import build_demo_care_plans
     from apps.contracts.demo import build_demo_contracts
     from apps.evaluations.demo import build_demo_evaluations
     from apps.facilities.demo import build_demo_facilities
     from apps.providers.demo import build_demo_roster
+    from apps.visits.demo import build_demo_visits
 
     build_demo_roster(provider)
     build_demo_contracts(district, provider)
     build_demo_evaluations(district, provider)
     build_demo_facilities(district)
     build_demo_care_managers(street)
+    build_demo_care_plans(provider)
+    build_demo_visits(provider)
 
 
 def _demo_assessments(district: Region, street: Region, assessor_user, today: date) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
+from apps.complaints.queries import complaints_summary
 from apps.core.forms import add_service_errors
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.evaluations import forms, rules, services
@@ -96,6 +97,9 @@ class EvaluationDetailView(EvaluationMixin, DetailView):
             can_rectify=unqualified and user.has_perm("evaluations.change_evaluation"),
             can_recheck=unqualified and evaluation.rectification_until is not None
             and user.has_perm("evaluations.change_evaluation"),
+            # the year's complaints and follow-up calls in the evaluating district
+            complaints=complaints_summary(evaluation.provider, evaluation.year,
+                                          district=evaluation.district),
         )
         return context
 

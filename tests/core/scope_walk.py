@@ -26,6 +26,7 @@ from apps.applications.models import Application, Document, Transition
 from apps.assessments.models import Assessment, AssessmentBody, Assessor, FeeStatement
 from apps.audit.models import AccessLog
 from apps.caremanagers.models import CareManager, CaseAssignment
+from apps.careplans.models import AgreementItem, ServiceAgreement, ServicePlan, ServicePlanItem
 from apps.contracts.models import (
     CarerAgreement,
     CarerAgreementItem,
@@ -240,6 +241,117 @@ def _facility_change_victim(world, marker):
         on=date(2026, 4, 1))
 
 
+def _plan_victim(world, marker):
+    from tests.careplans.factories import ServicePlanFactory
+
+    return ServicePlanFactory(note=marker, elder=ElderFactory(
+        residence_street=world.street, hukou_street=world.street))
+
+
+def _plan_item_victim(world, marker):
+    # the item shows with its plan, which carries the marker
+    return _plan_victim(world, marker).items.first()
+
+
+def _service_agreement_victim(world, marker):
+    from tests.careplans.factories import ServiceAgreementFactory
+
+    return ServiceAgreementFactory(reference=marker, elder=ElderFactory(
+        residence_street=world.street, hukou_street=world.street))
+
+
+def _agreement_item_victim(world, marker):
+    return _service_agreement_victim(world, marker).items.first()
+
+
+def _visit_draft_victim(world, marker):
+    # a provider's visit under way, of an elder of the victim street (the
+    # elder carries the marker: a draft shows only to its provider's staff)
+    from django.utils import timezone
+
+    from apps.catalogue.models import ServiceItem
+    from apps.visits.models import VisitDraft
+
+    provider = ProviderFactory(region=world.district)
+    caregiver = StaffMember.objects.create(provider=provider, name=_marker(), role="caregiver",
+                                           joined_on=date(2025, 1, 1))
+    return VisitDraft.objects.create(
+        provider=provider, provider_visit_id=f"F{uuid.uuid4().hex}", caregiver=caregiver,
+        elder=ElderFactory(name=marker, residence_street=world.street,
+                           hukou_street=world.street),
+        service_item=ServiceItem.objects.get(code="RN-HOME"), check_in_at=timezone.now(),
+        check_in_method="card", notes=marker,
+        created_by=staff(Role.PROVIDER_STAFF, provider=provider))
+
+
+def _service_visit_victim(world, marker):
+    # an accepted visit of an elder of the victim street, by a provider of its district
+    from tests.visits.factories import make_visit
+    from tests.visits.factories import world as visit_world
+
+    return make_visit(visit_world(district=world.district, street=world.street), notes=marker)
+
+
+def _visit_submission_victim(world, marker):
+    from apps.visits.models import VisitSubmission
+
+    visit = _service_visit_victim(world, _marker())
+    return VisitSubmission.objects.create(
+        provider=visit.provider, provider_visit_id=marker, channel="api",
+        payload={"provider_visit_id": marker, "notes": marker}, payload_hash="0" * 64,
+        outcome="rejected", reasons=[{"code": "invalid", "field": "notes", "message": marker}],
+        elder=visit.elder)
+
+
+def _intake_batch_victim(world, marker):
+    from apps.visits.models import IntakeBatch
+
+    return IntakeBatch.objects.create(provider=ProviderFactory(region=world.district),
+                                      channel="upload", filename=marker, rows=1, rejected=1)
+
+
+def _api_token_victim(world, marker):
+    from apps.visits.tokens import issue_token
+
+    token, _raw = issue_token(ProviderFactory(region=world.district), marker)
+    return token
+
+
+def _follow_up_victim(world, marker):
+    # a call tried once (its note carries the marker) about a visit of an
+    # elder of the victim street
+    from django.utils import timezone
+
+    from apps.visits.models import FollowUp
+    from tests.visits.factories import make_visit
+    from tests.visits.factories import world as visit_world
+
+    visit = make_visit(visit_world(district=world.district, street=world.street))
+    return FollowUp.objects.create(visit=visit, month=visit.service_date.replace(day=1),
+                                   street=world.street, due_on=visit.service_date,
+                                   status="unreachable", called_at=timezone.now(), note=marker)
+
+
+def _finding_victim(world, marker):
+    from apps.findings.models import Finding
+
+    return Finding.objects.create(
+        rule="followup_not_received", source_key=marker, district=world.district,
+        month=date(2025, 9, 1), summary=marker, amount=50,
+        provider=ProviderFactory(region=world.district),
+        elder=ElderFactory(residence_street=world.street, hukou_street=world.street))
+
+
+def _complaint_victim(world, marker):
+    from apps.complaints.models import Complaint
+
+    return Complaint.objects.create(
+        reference=marker, provider=ProviderFactory(region=world.district), street=world.street,
+        elder=ElderFactory(residence_street=world.street, hukou_street=world.street),
+        received_on=date(2025, 9, 26), source="phone", category="quality",
+        description=marker, due_on=date(2025, 10, 23))
+
+
 def _access_victim(world, marker):
     return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
                                     object_label=marker, region=world.street)
@@ -276,6 +388,18 @@ VICTIM_BUILDERS = {
     Evaluation: _evaluation_victim,
     CareManager: _care_manager_victim,
     CaseAssignment: _case_assignment_victim,
+    apps.get_model("visits", "FollowUp"): _follow_up_victim,
+    apps.get_model("findings", "Finding"): _finding_victim,
+    apps.get_model("complaints", "Complaint"): _complaint_victim,
+    apps.get_model("visits", "VisitDraft"): _visit_draft_victim,
+    ServicePlan: _plan_victim,
+    ServicePlanItem: _plan_item_victim,
+    ServiceAgreement: _service_agreement_victim,
+    AgreementItem: _agreement_item_victim,
+    apps.get_model("visits", "ServiceVisit"): _service_visit_victim,
+    apps.get_model("visits", "VisitSubmission"): _visit_submission_victim,
+    apps.get_model("visits", "IntakeBatch"): _intake_batch_victim,
+    apps.get_model("visits", "ProviderApiToken"): _api_token_victim,
 }
 
 

@@ -121,22 +121,31 @@ REFERENCE = {"regions:region_list", "policy:value_list", "workdays:calendar",
              "catalogue:item_list"}
 FACILITIES = {"facilities:facility_list", "facilities:overview"}
 CARE_MANAGERS = {"caremanagers:manager_list", "caremanagers:street_list"}
+PLANS = {"careplans:plan_list", "careplans:agreement_list"}
+OVERSIGHT = {"visits:followup_list", "complaints:complaint_list", "findings:finding_list"}
+VISITS = {"visits:visit_list"}
+CAREGIVER = {"visits:mobile_today", "visits:rejected_list"}
 MENU_FOR = {
     Role.STREET_STAFF: {"elders:elder_list", "elders:elder_register", "elders:elder_import",
                         "applications:queue", "applications:deadlines",
                         *FACILITIES, *CARE_MANAGERS,
-                        "contracts:contract_list", "contracts:agreement_list", *REFERENCE},
+                        "contracts:contract_list", "contracts:agreement_list", *PLANS,
+                        *OVERSIGHT, *VISITS, *REFERENCE},
     Role.PROVIDER_STAFF: {"policy:value_list", "catalogue:item_list",
                           "providers:provider_list", "providers:mine", *FACILITIES,
-                          "contracts:contract_list", "evaluations:evaluation_list"},
+                          "contracts:contract_list", "evaluations:evaluation_list",
+                          "careplans:agreement_list", *VISITS, *CAREGIVER,
+                          "visits:upload", "visits:tokens"},
     Role.DISTRICT_STAFF: {"elders:elder_list", "elders:elder_import", "audit:access_list",
                           "applications:verification_queue", "applications:deadlines",
                           "assessments:office_list", "assessments:fee_statement_list",
                           "providers:provider_list", *FACILITIES, *CARE_MANAGERS,
                           "contracts:contract_list", "contracts:agreement_list",
-                          "evaluations:evaluation_list", *REFERENCE},
+                          "evaluations:evaluation_list", *PLANS, *OVERSIGHT,
+                          *VISITS, "visits:tokens", *REFERENCE},
     Role.FINANCE_OFFICER: {"assessments:fee_statement_list", *FACILITIES,
-                           "contracts:contract_list", *REFERENCE},
+                           "contracts:contract_list", *PLANS,
+                           "findings:finding_list", *VISITS, *REFERENCE},
 }
 
 
