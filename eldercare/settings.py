@@ -343,10 +343,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.contracts.tasks.expire_contracts_task",
         "schedule": crontab(hour=0, minute=40),
     },
-    # 03:00 on the 1st: assign last month's follow-up calls (回访) in every district.
+    # 03:00 on the 1st: assign last month's follow-up calls (回访) in every district;
+    # on the 10th and 20th top up for the visits providers submitted late.
     "sample-follow-ups": {
         "task": "apps.visits.tasks.sample_follow_ups_task",
-        "schedule": crontab(hour=3, minute=0, day_of_month=1),
+        "schedule": crontab(hour=3, minute=0, day_of_month="1,10,20"),
     },
     # 00:50 every day: service agreements whose term ran out, or whose elder's
     # entitlement ended with no successor, are ended (after the contracts).

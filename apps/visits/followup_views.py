@@ -150,7 +150,8 @@ class CallForm(forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction (1–5)"), required=False, widget=forms.RadioSelect,
         coerce=int, empty_value=None, choices=[(n, str(n)) for n in range(1, 6)],
-        help_text=_("5 is very satisfied. Not asked when the elder could not be reached."))
+        help_text=_("5 is very satisfied. Asked when the service was received, fully or "
+                    "in part."))
     complaint_category = forms.ChoiceField(
         label=_("Category of the complaint"), required=False,
         choices=[("", "—"), *ComplaintCategory.choices],

@@ -34,6 +34,8 @@ from apps.visits.models import (
 from apps.workdays.working_days import add_working_days
 
 SATISFACTION_RANGE = range(1, 6)
+# Satisfaction is rated for a service the elder (partly) received.
+RATED_OUTCOMES = frozenset({FollowUpOutcome.CONFIRMED, FollowUpOutcome.PARTLY})
 
 
 def _error(field: str, message: str, code: str, **params) -> ValidationError:
@@ -167,7 +169,8 @@ def _check_call(follow_up: FollowUp, *, outcome: str, satisfaction, note: str,
         raise _error("status", _("This follow-up call is already recorded."), "already_done")
     if called_at > timezone.now():
         raise _error("called_at", _("The call cannot be in the future."), "future")
-    if called_at < follow_up.visit.check_out_at:
+    # Calls are entered to the minute: a call in the minute the visit ended is after it.
+    if called_at < follow_up.visit.check_out_at.replace(second=0, microsecond=0):
         raise _error("called_at", _("The call cannot come before the visit ended."),
                      "before_visit")
     if unreachable:
@@ -176,12 +179,16 @@ def _check_call(follow_up: FollowUp, *, outcome: str, satisfaction, note: str,
         return
     if outcome not in FollowUpOutcome.values:
         raise _error("outcome", _("Choose what the call found."), "required")
-    if satisfaction is None:
+    # Satisfaction is asked of a service the elder received; one not
+    # received is evidence for the audit, so what the elder said is noted.
+    if satisfaction is None and outcome in RATED_OUTCOMES:
         raise _error("satisfaction", _("Record the elder's satisfaction, 1 to 5."), "required")
-    if satisfaction not in SATISFACTION_RANGE:
+    if satisfaction is not None and satisfaction not in SATISFACTION_RANGE:
         raise _error("satisfaction", _("Satisfaction is rated 1 to 5."), "out_of_range")
     if outcome == FollowUpOutcome.COMPLAINT and not note.strip():
         raise _error("note", _("Write down the complaint."), "required")
+    if outcome == FollowUpOutcome.NOT_RECEIVED and not note.strip():
+        raise _error("note", _("Write down what the elder said."), "required")
 
 
 @dataclass(frozen=True)

@@ -115,8 +115,9 @@ class CheckOutForm(forms.Form):
         help_text=_("Needed when the citizen card is not used (Art 16)."))
     notes = forms.CharField(label=_("What was done"), required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
+    # No answer is chosen for the caregiver: who confirmed is asked every time.
     confirmation = forms.ChoiceField(label=_("Confirmed by"), choices=Confirmation.choices,
-                                     widget=forms.RadioSelect, initial=Confirmation.ELDER)
+                                     widget=forms.RadioSelect)
     confirmed_by_name = forms.CharField(label=_("Name of the agent or family member"),
                                         max_length=50, required=False)
     photo = PhotoField()

@@ -155,12 +155,12 @@ def test_the_monthly_task_samples_every_district():
     assert result["total"] == 3
 
 
-def test_the_monthly_task_is_scheduled_on_the_first():
+def test_the_task_samples_on_the_first_and_tops_up_for_late_visits():
     from django.conf import settings
 
     entry = settings.CELERY_BEAT_SCHEDULE["sample-follow-ups"]
     assert entry["task"] == "apps.visits.tasks.sample_follow_ups_task"
-    assert entry["schedule"].day_of_month == {1}
+    assert entry["schedule"].day_of_month == {1, 10, 20}
 
 
 # --- recording a call ------------------------------------------------------------
@@ -229,7 +229,7 @@ def test_a_finding_is_raised_once_even_if_raised_again(call, street_user):
     from apps.visits.followups import _raise_not_received
 
     _w, follow_up = call
-    record_follow_up(follow_up=follow_up, outcome="not_received", satisfaction=1, note="",
+    record_follow_up(follow_up=follow_up, outcome="not_received", satisfaction=1, note="老人称当天无人上门。",
                      user=street_user, called_at=CALLED)
     follow_up.refresh_from_db()
     _finding, created = _raise_not_received(follow_up, follow_up.visit)
@@ -300,6 +300,8 @@ def test_an_unreachable_elder_needs_a_note_and_may_be_tried_again(call, street_u
     ({"outcome": "", "satisfaction": 4}, "outcome", "required"),
     ({"outcome": "maybe", "satisfaction": 4}, "outcome", "required"),
     ({"outcome": "confirmed", "satisfaction": None}, "satisfaction", "required"),
+    ({"outcome": "partly", "satisfaction": None}, "satisfaction", "required"),
+    ({"outcome": "not_received", "satisfaction": None, "note": ""}, "note", "required"),
     ({"outcome": "confirmed", "satisfaction": 6}, "satisfaction", "out_of_range"),
     ({"outcome": "confirmed", "satisfaction": 0}, "satisfaction", "out_of_range"),
 ])
@@ -347,5 +349,15 @@ def test_the_district_of_a_finding_is_the_elders_residence(street_user):
                        check_in_at=local(date(2025, 9, 3)))
     follow_up = FollowUp.objects.create(visit=visit, month=SEPTEMBER, street=w.street)
     record_follow_up(follow_up=follow_up, outcome="not_received", satisfaction=1,
-                     user=street_user, called_at=CALLED)
+                     note="老人称未获服务。", user=street_user, called_at=CALLED)
     assert Finding.objects.get().district == w.district
+
+
+def test_a_service_not_received_is_not_rated(call, street_user):
+    # nothing was received, so nothing is rated; what the elder said is the evidence
+    _w, follow_up = call
+    result = record_follow_up(follow_up=follow_up, outcome="not_received", satisfaction=None,
+                              note="老人称当月无人上门。", user=street_user, called_at=CALLED)
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.satisfaction) == (FollowUpStatus.DONE, None)
+    assert result.finding.evidence["note"] == "老人称当月无人上门。"
