@@ -109,4 +109,4 @@ class ServiceAgreementViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.Cr
         return self._answer(services.end_agreement(
             agreement=agreement, reason=data["end_reason"], ended_on=data["ended_on"],
             note=data["end_note"], family_notified_on=data["family_notified_on"],
-            referred_to=data["referred_to"], user=request.user))
+            no_family=data["no_family"], referred_to=data["referred_to"], user=request.user))

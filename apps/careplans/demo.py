@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Q
+
 from apps.careplans import services
 from apps.careplans.models import ServicePlan
 from apps.catalogue.models import ServiceItem
@@ -28,8 +30,9 @@ def build_demo_care_plans(provider, *, elders: int = 3) -> list[ServicePlan]:
         code__in=DEMO_LINES, contract_items__contract=contract)}
     if not items:
         return []
+    area = contract.covered_area.all()
     entitlements = (Entitlement.objects.current()
-                    .filter(service_street__in=contract.covered_area.all())
+                    .filter(Q(elder__residence_street__in=area) | Q(elder__community__in=area))
                     .exclude(elder__service_plans__isnull=False)
                     .select_related("elder", "service_street").order_by("pk")[:elders])
     plans = []

@@ -144,6 +144,10 @@ class EndAgreementForm(forms.Form):
         label=_("Family notified on"), required=False, widget=DateInput,
         help_text=_("Required on serious infectious disease or unstable mental illness: "
                     "the street notifies the family to arrange hospital care (Art 17)."))
+    no_family = forms.BooleanField(
+        label=_("The elder has no agent or close relative"), required=False,
+        help_text=_("Then note how the street arranged hospital care under the relevant "
+                    "rules (Art 17)."))
     referred_to = forms.ModelChoiceField(
         label=_("Refer to"), queryset=Provider.objects.none(), required=False,
         help_text=_("Another provider contracted for the elder's area; empty to end "

@@ -182,6 +182,10 @@ class EndAgreementSerializer(serializers.Serializer):
     ended_on = serializers.DateField()
     end_note = serializers.CharField(required=False, allow_blank=True, default="")
     family_notified_on = serializers.DateField(required=False, allow_null=True, default=None)
+    no_family = serializers.BooleanField(
+        required=False, default=False,
+        help_text="The elder has no agent or close relative: end_note then says how the "
+                  "street arranged hospital care (400 code no_family_note_required).")
     referred_to = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.none(),
                                                      required=False, allow_null=True,
                                                      default=None)

@@ -2,10 +2,14 @@
 28(4), 29). Each runs in a transaction and refuses with a ValidationError
 naming the field and a code; the scope of the caller is the view's concern.
 
-A plan and an agreement are for an approved elder only: one holding a
-current entitlement (own-cost services included) on the first day. The
-area is the entitlement's service street (Art 30: the street that picks the
-provider), else the street of residence.
+A plan and an agreement are for an approved elder only: one holding an
+entitlement (own-cost services included, a cancelled one not) in force on
+the first day, even one already ending at a month's end (Art 32: the rest of
+the month is still served). The street that serves the elder (writes the
+plan, picks the provider) is the entitlement's service street (Art 30),
+else the street of residence; the provider is one contracted for where the
+elder lives, the street or community of residence (Art 30: a provider near
+the residence, also for an elder whose hukou is in another district).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from apps.careplans.models import (
 from apps.contracts.models import Contract
 from apps.contracts.services import bar_in_force
 from apps.elders.models import Elder
-from apps.subsidies.models import Entitlement
+from apps.subsidies.models import Entitlement, EntitlementStatus
 
 # (service item, times per month or None for on demand), as a form or a
 # serializer gives them
@@ -64,8 +68,17 @@ def current_entitlement(elder, day: date) -> Entitlement | None:
             .select_related("service_street").first())
 
 
+def entitlement_on(elder, day: date) -> Entitlement | None:
+    """The elder's entitlement in force on ``day``, not cancelled (own-cost
+    services included); one ending at the month's end still serves its
+    last days (Art 32)."""
+    return (Entitlement.objects.filter(elder=elder)
+            .exclude(status=EntitlementStatus.CANCELLED).in_force_during(day, day)
+            .select_related("service_street").order_by("-valid_from", "-pk").first())
+
+
 def _approved(elder, day: date) -> Entitlement:
-    entitlement = current_entitlement(elder, day)
+    entitlement = entitlement_on(elder, day)
     if entitlement is None:
         raise _error("elder",
                      _("%(elder)s holds no approved entitlement on %(day)s: plans and "
@@ -75,35 +88,33 @@ def _approved(elder, day: date) -> Entitlement:
 
 
 def service_street(elder, entitlement: Entitlement | None = None):
-    """The street whose providers serve the elder: the entitlement's service
-    street, else the street of residence."""
+    """The street that serves the elder (writes the plan, helps choose the
+    provider, Art 30): the service street of the current entitlement (else
+    of the one in force today), else the street of residence."""
     if entitlement is None:
-        entitlement = Entitlement.objects.current().filter(elder=elder).select_related(
-            "service_street").first()
+        entitlement = (Entitlement.objects.current().filter(elder=elder)
+                       .select_related("service_street").first()
+                       or entitlement_on(elder, timezone.localdate()))
     return entitlement.service_street if entitlement is not None else elder.residence_street
 
 
-def service_area(elder, street) -> list:
-    """The regions a contract may cover to serve the elder: the street, and
-    the elder's community where it lies in that street."""
-    area = [street]
-    community = elder.community
-    if community is not None and community.parent_id == street.pk:
-        area.append(community)
-    return area
+def service_area(elder) -> list[int]:
+    """The ids of the regions a contract may cover to serve the elder: the
+    street and community of residence (Art 30)."""
+    return rules.service_area_ids(elder.residence_street_id, elder.community_id)
 
 
-def covering_contracts(elder, street, first: date, last: date | None = None):
-    """Active contracts covering the elder's area at some time between
+def covering_contracts(elder, first: date, last: date | None = None):
+    """Active contracts covering where the elder lives at some time between
     ``first`` and ``last`` (``first`` alone: on that day)."""
     return (Contract.objects.active_between(first, last or first)
-            .covering(*service_area(elder, street)))
+            .covering(*service_area(elder)))
 
 
-def contract_for(*, provider, elder, street, day: date) -> Contract | None:
-    """The provider's active contract covering the elder's area on ``day``
-    (the latest started where several do)."""
-    return (covering_contracts(elder, street, day).filter(provider=provider)
+def contract_for(*, provider, elder, day: date) -> Contract | None:
+    """The provider's active contract covering where the elder lives on
+    ``day`` (the latest started where several do)."""
+    return (covering_contracts(elder, day).filter(provider=provider)
             .order_by("-starts_on", "-pk").first())
 
 
@@ -149,9 +160,9 @@ class PlanLine:
         return cls(**data)
 
 
-def _price_lines(lines: list[PlanLine], *, elder, street, starts_on: date) -> list[Decimal]:
+def _price_lines(lines: list[PlanLine], *, elder, starts_on: date) -> list[Decimal]:
     """The unit price of each line: as given, else the price of the
-    provider's contract covering the elder's area on ``starts_on``, else
+    provider's contract covering where the elder lives on ``starts_on``, else
     the city guide price in force that day (no provider named)."""
     prices: list[Decimal] = []
     contracts: dict[int, dict[int, Decimal] | None] = {}
@@ -174,8 +185,7 @@ def _price_lines(lines: list[PlanLine], *, elder, street, starts_on: date) -> li
                          "negative_price", item=item.name)
         if provider is not None:
             if provider.pk not in contracts:
-                contract = contract_for(provider=provider, elder=elder, street=street,
-                                        day=starts_on)
+                contract = contract_for(provider=provider, elder=elder, day=starts_on)
                 contracts[provider.pk] = (None if contract is None
                                           else _contract_prices(contract))
             contracted = contracts[provider.pk]
@@ -183,8 +193,8 @@ def _price_lines(lines: list[PlanLine], *, elder, street, starts_on: date) -> li
                 raise _error("items",
                              _("%(provider)s has no contract covering %(street)s for "
                                "%(item)s on %(day)s."), "not_contracted",
-                             provider=provider.name, street=street.name, item=item.name,
-                             day=starts_on.isoformat())
+                             provider=provider.name, street=elder.residence_street.name,
+                             item=item.name, day=starts_on.isoformat())
             default = contracted[item.pk]
         else:
             default = item.guide_price_on(starts_on)
@@ -216,10 +226,10 @@ def write_plan(*, elder, items: Iterable[PlanLine | Mapping], starts_on: date,
                care_manager=None, user=None, needs: str = "", note: str = "") -> ServicePlan:
     """Write the elder's service plan from ``starts_on`` (Art 28(4)).
 
-    The elder must hold a current entitlement that has begun by then. The
-    plan in force, if any, is superseded from that day (it ends the day
-    before; it stays readable). A line's unit price defaults to the price
-    of the named provider's contract covering the elder's area, or to the
+    The elder must hold an entitlement in force that day. The plan in
+    force, if any, is superseded from that day (it ends the day before; it
+    stays readable). A line's unit price defaults to the price of the named
+    provider's contract covering where the elder lives, or to the
     city guide price where no provider is named; a provider without such a
     contract for the item is refused. The care manager defaults to the one
     the elder is assigned to.
@@ -230,7 +240,7 @@ def write_plan(*, elder, items: Iterable[PlanLine | Mapping], starts_on: date,
     lines = [PlanLine.of(line) for line in items]
     if not lines:
         raise _error("items", _("List at least one service."), "required")
-    prices = _price_lines(lines, elder=elder, street=street, starts_on=starts_on)
+    prices = _price_lines(lines, elder=elder, starts_on=starts_on)
     care_manager = _care_manager_for(elder, care_manager, street)
     current = ServicePlan.objects.select_for_update().filter(
         elder=elder, status=PlanStatus.ACTIVE).first()
@@ -255,6 +265,62 @@ def write_plan(*, elder, items: Iterable[PlanLine | Mapping], starts_on: date,
         row.full_clean()
         row.save()
     return plan
+
+
+def plan_in_force(elder, day: date) -> ServicePlan | None:
+    """The elder's plan covering ``day`` (a superseded plan covers its days)."""
+    return (ServicePlan.objects.in_force_on(day).filter(elder=elder)
+            .order_by("-starts_on", "-pk").first())
+
+
+@dataclass(frozen=True)
+class MonthPlans:
+    """The plans covering some day of a period, as the coverage reads them
+    (``rules.plan_coverage``): each plan's period and its allowances."""
+
+    periods: list[tuple[int, date, date | None]]
+    allowances: dict[int, dict[rules.PlanKey, Decimal]]
+
+    def plan_on(self, day: date) -> int | None:
+        return rules.plan_on(self.periods, day)
+
+
+def plans_during(elder, first: date, last: date) -> MonthPlans:
+    """The elder's plans covering some day of ``first``..``last``, with the
+    units each allows a month per item and provider (two queries)."""
+    plans = list(ServicePlan.objects.filter(elder=elder, starts_on__lte=last)
+                 .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+                 .prefetch_related("items"))
+    return MonthPlans(
+        periods=[(plan.pk, plan.starts_on, plan.ends_on) for plan in plans],
+        allowances={plan.pk: rules.plan_allowances(
+            rules.PlanAllowanceLine(item.service_item_id, item.provider_id,
+                                    item.times_per_month, item.units_per_time)
+            for item in plan.items.all()) for plan in plans})
+
+
+def items_outside_plan(agreement: ServiceAgreement, day: date | None = None) -> list:
+    """The agreed services the elder's plan in force on ``day`` does not hold
+    for the agreement's provider or for no provider: the elder pays them
+    (Art 29). ``day`` defaults to today within the agreement's term (its
+    first day before it starts, its last day once over). Without a plan in
+    force nothing is named."""
+    if day is None:
+        day = max(timezone.localdate(), agreement.starts_on)
+        last = min((d for d in (agreement.ended_on, agreement.ends_on) if d is not None),
+                   default=None)
+        if last is not None:
+            day = max(min(day, last), agreement.starts_on)
+    plan = plan_in_force(agreement.elder_id, day)
+    if plan is None:
+        return []
+    planned = {(item_id, provider_id) for item_id, provider_id
+               in plan.items.values_list("service_item_id", "provider_id")}
+    agreed = [row.service_item for row in
+              agreement.items.select_related("service_item").order_by("service_item__code")]
+    outside = set(rules.outside_plan([item.pk for item in agreed], planned,
+                                     agreement.provider_id))
+    return [item for item in agreed if item.pk in outside]
 
 
 def budget_for(plan: ServicePlan) -> rules.Budget:
@@ -314,13 +380,14 @@ def sign_agreement(*, elder, provider, items: AgreedItems, signed_on: date, star
     """Record the agreement the elder (or agent) signs with a provider
     (Art 16, 29), at the prices of the provider's contract.
 
-    The elder must be approved (a current entitlement begun by
-    ``starts_on``, own-cost services included); the provider must hold an
-    active contract covering the elder's area on ``starts_on`` and not be
+    The elder must be approved (an entitlement in force on ``starts_on``,
+    own-cost services included); the provider must hold an active contract
+    covering where the elder lives on ``starts_on`` and not be
     barred on the signing day or the first day (Art 25); every service
     must be in that contract, whose price is copied. One agreement in
     force per elder and provider. The plan defaults to the elder's plan in
-    force.
+    force. A service the plan does not hold is not refused: the elder pays
+    it (Art 29); ``items_outside_plan`` names them for a warning.
     """
     _lock_elder(elder)
     today = timezone.localdate()
@@ -335,12 +402,12 @@ def sign_agreement(*, elder, provider, items: AgreedItems, signed_on: date, star
     entitlement = _approved(elder, starts_on)
     street = entitlement.service_street
     _check_not_barred(provider, "provider", signed_on, starts_on)
-    contract = contract_for(provider=provider, elder=elder, street=street, day=starts_on)
+    contract = contract_for(provider=provider, elder=elder, day=starts_on)
     if contract is None:
         raise _error("provider",
                      _("%(provider)s has no active contract covering %(street)s on "
                        "%(day)s."), "not_contracted", provider=provider.name,
-                     street=street.name, day=starts_on.isoformat())
+                     street=elder.residence_street.name, day=starts_on.isoformat())
     items = list(items)
     prices = _contract_prices(contract)
     _check_agreed_items(items, prices, contract)
@@ -383,14 +450,17 @@ def _already_active(provider) -> ValidationError:
 @transaction.atomic
 def end_agreement(*, agreement: ServiceAgreement, reason: str, ended_on: date,
                   note: str = "", family_notified_on: date | None = None,
-                  referred_to=None, user=None) -> ServiceAgreement:
+                  no_family: bool = False, referred_to=None,
+                  user=None) -> ServiceAgreement:
     """End an agreement, or refer the elder to another provider, on one of
     the Art 17 grounds; ``ended_on`` is the last day services may be given.
 
     On serious infectious disease or unstable mental illness the street
     notifies the family to arrange hospital care: the day it did is
-    required. A referral names another provider contracted for the elder's
-    area (and not barred) the day after.
+    required; where the elder has no agent or close relative the street acts
+    under the relevant rules instead ("按相关政策规定办理") and notes what it
+    did. A referral names another provider contracted for where the
+    elder lives (and not barred) the day after.
     """
     agreement = (ServiceAgreement.objects.select_for_update()
                  .select_related("elder", "provider").get(pk=agreement.pk))
@@ -406,7 +476,13 @@ def end_agreement(*, agreement: ServiceAgreement, reason: str, ended_on: date,
         raise _error("ended_on", _("The agreement runs out on %(day)s anyway."),
                      "after_end", day=agreement.ends_on.isoformat())
     today = timezone.localdate()
-    if reason in FAMILY_NOTICE_REASONS and family_notified_on is None:
+    if reason in FAMILY_NOTICE_REASONS and family_notified_on is None and no_family:
+        if not note.strip():
+            raise _error("end_note",
+                         _("The elder has no agent or close relative: note how the street "
+                           "arranged hospital care under the relevant rules (Art 17)."),
+                         "no_family_note_required")
+    elif reason in FAMILY_NOTICE_REASONS and family_notified_on is None:
         raise _error("family_notified_on",
                      _("Record the day the street notified the family to arrange hospital "
                        "care (Art 17)."), "family_notice_required")
@@ -419,13 +495,12 @@ def end_agreement(*, agreement: ServiceAgreement, reason: str, ended_on: date,
                          "same_provider")
         first_day = ended_on + timedelta(days=1)
         _check_not_barred(referred_to, "referred_to", first_day)
-        street = service_street(agreement.elder)
-        if contract_for(provider=referred_to, elder=agreement.elder, street=street,
-                        day=first_day) is None:
+        if contract_for(provider=referred_to, elder=agreement.elder, day=first_day) is None:
             raise _error("referred_to",
                          _("%(provider)s has no active contract covering %(street)s on "
                            "%(day)s."), "not_contracted", provider=referred_to.name,
-                         street=street.name, day=first_day.isoformat())
+                         street=agreement.elder.residence_street.name,
+                         day=first_day.isoformat())
         status = AgreementStatus.REFERRED
     agreement.status = status
     agreement.ended_on = ended_on

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,13 +48,14 @@ VIEW_AGREEMENT = "careplans.view_serviceagreement"
 LAST_DAY = date(9999, 12, 31)
 
 
-def contracted_providers(user, elder, street, day: date | None = None):
-    """Providers with an active contract the user sees that covers the
-    elder's area on ``day`` (today) or later."""
+def contracted_providers(elder, day: date | None = None):
+    """Providers with an active contract covering where the elder lives on
+    ``day`` (today) or later. The contract may be another district's (an
+    elder whose hukou is elsewhere is served near the residence, Art 30):
+    the caller already sees the elder, and these are the elder's choices."""
     day = day or timezone.localdate()
-    contracts = (Contract.objects.visible_to(user)
-                 .filter(status=ContractStatus.ACTIVE, ends_on__gte=day)
-                 .covering(*services.service_area(elder, street)))
+    contracts = (Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__gte=day)
+                 .covering(*services.service_area(elder)))
     return Provider.objects.filter(pk__in=contracts.values("provider")).order_by("name")
 
 
@@ -67,7 +68,8 @@ class ElderWorkMixin(ScopedObjectFormMixin):
     def get_object(self, queryset=None):
         user = self.request.user
         elder = get_visible_or_404(Elder, user, pk=self.kwargs["elder_pk"])
-        self.entitlement = services.current_entitlement(elder, LAST_DAY)
+        self.entitlement = (services.current_entitlement(elder, LAST_DAY)
+                            or services.entitlement_on(elder, timezone.localdate()))
         self.street = services.service_street(elder, self.entitlement)
         get_visible_or_404(Region, user, pk=self.street.pk)
         return elder
@@ -186,7 +188,7 @@ class PlanCreateView(ItemFormSetMixin, ElderWorkMixin, FormView):
         return {"care_manager": current.care_manager_id, "needs": current.needs}
 
     def get_formset(self):
-        providers = contracted_providers(self.request.user, self.elder, self.street)
+        providers = contracted_providers(self.elder)
         if self.request.method == "POST":
             return PlanLineFormSet(self.request.POST, prefix="items",
                                    form_kwargs={"providers": providers})
@@ -257,7 +259,8 @@ class AgreementDetailView(AgreementMixin, DetailView):
         log_access(request=request, obj=self.object.elder)
         return self.render_to_response(self.get_context_data(
             object=self.object, items=self.object.items.select_related("service_item"),
-            is_active=self.object.status == AgreementStatus.ACTIVE))
+            is_active=self.object.status == AgreementStatus.ACTIVE,
+            outside_plan=services.items_outside_plan(self.object)))
 
 
 class AgreementSignView(ItemFormSetMixin, ElderWorkMixin, FormView):
@@ -270,14 +273,14 @@ class AgreementSignView(ItemFormSetMixin, ElderWorkMixin, FormView):
     template_name = "careplans/agreement_sign.html"
 
     def setup_provider(self):
-        self.providers = contracted_providers(self.request.user, self.elder, self.street)
+        self.providers = contracted_providers(self.elder)
         chosen = self.request.GET.get("provider", "")
         self.provider = (self.providers.filter(pk=chosen).first()
                          if chosen.isdigit() else None)
         self.contract = None
         if self.provider is not None:
-            self.contract = (services.covering_contracts(self.elder, self.street,
-                                                         timezone.localdate(), LAST_DAY)
+            self.contract = (services.covering_contracts(self.elder, timezone.localdate(),
+                                                         LAST_DAY)
                              .filter(provider=self.provider).order_by("starts_on", "pk")
                              .first())
 
@@ -310,8 +313,14 @@ class AgreementSignView(ItemFormSetMixin, ElderWorkMixin, FormView):
     def get_context_data(self, **kwargs):
         prices = ([] if self.contract is None else
                   self.contract.items.select_related("service_item"))
+        plan = services.plan_in_force(self.elder, timezone.localdate())
+        planned = None
+        if plan is not None and self.provider is not None:
+            planned = (plan.items.filter(Q(provider=self.provider) | Q(provider__isnull=True))
+                       .select_related("service_item").order_by("service_item__code"))
         return super().get_context_data(providers=self.providers, provider=self.provider,
-                                        contract=self.contract, prices=prices, **kwargs)
+                                        contract=self.contract, prices=prices, plan=plan,
+                                        planned=planned, **kwargs)
 
     def save(self, data, items):
         return services.sign_agreement(elder=self.elder, provider=self.provider, items=items,
@@ -320,6 +329,11 @@ class AgreementSignView(ItemFormSetMixin, ElderWorkMixin, FormView):
     def saved(self, agreement):
         messages.success(self.request, _("Agreement %(ref)s is signed.")
                          % {"ref": agreement.reference})
+        outside = services.items_outside_plan(agreement, agreement.starts_on)
+        if outside:
+            messages.warning(self.request, _(
+                "Not in the service plan: %(items)s. These services are paid by the elder "
+                "(Art 29).") % {"items": ", ".join(item.name for item in outside)})
         return redirect("careplans:agreement_detail", pk=agreement.pk)
 
 
@@ -336,9 +350,7 @@ class AgreementEndView(ScopedObjectFormMixin, FormView):
 
     def get_form_kwargs(self):
         agreement = self.object
-        street = services.service_street(agreement.elder)
-        providers = contracted_providers(self.request.user, agreement.elder, street).exclude(
-            pk=agreement.provider_id)
+        providers = contracted_providers(agreement.elder).exclude(pk=agreement.provider_id)
         return {**super().get_form_kwargs(), "providers": providers}
 
     def form_valid(self, form):
@@ -347,7 +359,8 @@ class AgreementEndView(ScopedObjectFormMixin, FormView):
             services.end_agreement(
                 agreement=self.object, reason=data["end_reason"], ended_on=data["ended_on"],
                 note=data["end_note"], family_notified_on=data["family_notified_on"],
-                referred_to=data["referred_to"], user=self.request.user)
+                no_family=data["no_family"], referred_to=data["referred_to"],
+                user=self.request.user)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

@@ -23,7 +23,7 @@ from apps.providers.forms import (
     StaffMemberForm,
 )
 from apps.providers.models import Certificate, InsurancePolicy, Provider, StaffMember
-from apps.providers.queries import compliance_for
+from apps.providers.queries import compliance_for, with_rehab_nursing_clients
 
 
 def _with_flags(providers) -> list[Provider]:
@@ -44,7 +44,10 @@ class ProviderListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("region")
+        # the rehabilitation-nursing clients counted from the agreements in
+        # force today, in the query that lists the page (``rehab_clients_on_day``)
+        queryset = with_rehab_nursing_clients(super().get_queryset().select_related("region"),
+                                              timezone.localdate())
         self.filters = ProviderFilterForm(self.request.GET or None)
         data = self.filters.cleaned_data if self.filters.is_valid() else {}
         if data.get("q"):
@@ -75,6 +78,9 @@ class ProviderDetailView(ScopedViewMixin, DetailView):
     model = Provider
     permission_required = "providers.view_provider"
     template_name = "providers/provider_detail.html"
+
+    def get_queryset(self):
+        return with_rehab_nursing_clients(super().get_queryset(), timezone.localdate())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

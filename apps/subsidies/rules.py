@@ -204,25 +204,28 @@ def share_cost(entitlement: Entitlement | None, cost: Decimal) -> MonthShare:
 
 
 def share_lines(entitlement: Entitlement | None,
-                lines: list[tuple[Decimal, bool]]) -> list[MonthShare]:
+                lines: list[tuple[Decimal, Decimal]]) -> list[MonthShare]:
     """Split each of a month's services, in the order given (chronological),
     between the subsidy and the elder.
 
-    ``lines`` are ``(cost, covered)``: a service beyond the plan is not
-    covered and the elder pays all of it (Art 29). Covered services use the
-    month's entitlement in turn until it runs out; each line's subsidy is
-    what it adds to ``share_cost`` of the running total, so the lines add up
-    to exactly the month's split.
+    ``lines`` are ``(cost, covered_cost)``: the part of a service's cost the
+    plan covers (all of it, a share, or nothing); beyond the plan the elder
+    pays (Art 29). The covered costs use the month's entitlement in turn
+    until it runs out; each line's subsidy is what its covered cost adds to
+    ``share_cost`` of the running covered total, so the lines add up to
+    exactly the month's split of the covered total.
     """
     shares: list[MonthShare] = []
     running = Decimal("0.00")
     subsidised = Decimal("0.00")
-    for cost, covered in lines:
+    for cost, covered_cost in lines:
         cost = cost.quantize(CENT, ROUND_HALF_UP)
-        if not covered:
+        covered_cost = min(max(covered_cost.quantize(CENT, ROUND_HALF_UP), Decimal("0.00")),
+                           cost)
+        if covered_cost <= 0:
             shares.append(MonthShare(Decimal("0.00"), cost))
             continue
-        running += cost
+        running += covered_cost
         total = share_cost(entitlement, running).subsidy
         shares.append(MonthShare(total - subsidised, cost - (total - subsidised)))
         subsidised = total

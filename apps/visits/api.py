@@ -7,7 +7,6 @@ provider's own visit id. Providers authenticate with an API key
 through their session, each within their jurisdiction.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,8 +19,6 @@ from rest_framework.response import Response
 from apps.core.api import ScopedViewSetMixin
 from apps.core.filters import MonthFilter, ScopedFilterSet
 from apps.elders.api import ServiceViewSetMixin
-from apps.elders.models import DocumentType
-from apps.elders.services import identity_digest
 from apps.visits import intake
 from apps.visits import serializers as s
 from apps.visits.models import Channel, IntakeBatch, ServiceVisit, VisitSubmission
@@ -34,9 +31,8 @@ ENCRYPTED_ELDER_FIELDS = ("elder__id_number", "elder__phone", "elder__address",
 
 class VisitFilter(ScopedFilterSet):
     month = MonthFilter(method="filter_month", label="Service month, YYYY-MM")
+    # No identity-number filter: identity numbers do not travel in URLs.
     elder = filters.NumberFilter(field_name="elder_id", label="Elder id")
-    elder_id_number = filters.CharFilter(method="filter_id_number",
-                                         label="The elder's exact identity number")
     item = filters.CharFilter(field_name="service_item__code", label="Service item code")
     caregiver = filters.NumberFilter(field_name="caregiver_id", label="Staff member id")
     flag = filters.ChoiceFilter(choices=Flag.choices, method="filter_flag")
@@ -52,10 +48,6 @@ class VisitFilter(ScopedFilterSet):
 
     def filter_month(self, queryset, name, value):
         return queryset.in_month(value, month_end(value))
-
-    def filter_id_number(self, queryset, name, value):
-        return queryset.filter(elder__id_number_digest=identity_digest(
-            DocumentType.RESIDENT_ID, value))
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(flags__contains=[value])
@@ -98,9 +90,12 @@ class ServiceVisitViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.ListMo
         responses={200: s.BulkResultSerializer,
                    400: OpenApiResponse(description="Not a list of at most 1000 visits.")},
         description="Submit up to 1000 visits. Every row answers accepted or rejected with "
-        "reason codes (and flags); a row identical to what was already submitted answers "
-        "the stored result with unchanged=true and writes nothing. A different row for an "
-        "accepted visit id is a correction and needs correction_reason.")
+        "reason codes (and flags); a row identical to what was already submitted (the "
+        "latest row sent under its visit id, or any row accepted under it, even one "
+        "corrected since) answers the stored result with unchanged=true (an accepted one "
+        "with the current version's visit_id and version) and writes nothing; when every "
+        "row is unchanged no batch is recorded. A different row for an accepted visit id is "
+        "a correction and needs correction_reason.")
     @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[JSONParser])
     def bulk(self, request, *args, **kwargs):
         provider = getattr(request.user, "provider", None)
@@ -116,15 +111,22 @@ class ServiceVisitViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.ListMo
         if not all(isinstance(row, dict) for row in visits):
             raise ValidationError({"visits": [_("Every visit is an object.")]})
         rows = [intake.from_mapping(row, number) for number, row in enumerate(visits, 1)]
-        with transaction.atomic():
-            batch = IntakeBatch.objects.create(provider=provider, channel=Channel.API,
-                                               submitted_by=request.user)
-            results = intake.submit(provider, rows, channel=Channel.API, user=request.user,
-                                    batch=batch)
+        # saved by the intake only when a row is written
+        batch = IntakeBatch(provider=provider, channel=Channel.API, submitted_by=request.user)
+        results = intake.submit(provider, rows, channel=Channel.API, user=request.user,
+                                batch=batch)
         return Response({
-            "batch": batch.pk, "accepted": batch.accepted, "rejected": batch.rejected,
+            "batch": batch.pk or _same_batch(results),
+            "accepted": batch.accepted, "rejected": batch.rejected,
             "unchanged": batch.unchanged,
             "results": [s.row_result_data(result) for result in results]})
+
+
+def _same_batch(results) -> int | None:
+    """The batch that recorded the submissions every row repeats, when one
+    did; else None."""
+    batches = {result.batch_id for result in results}
+    return batches.pop() if len(batches) == 1 else None
 
 
 class SubmissionFilter(ScopedFilterSet):

@@ -8,9 +8,13 @@ versions and every row is kept as a ``VisitSubmission`` with its outcome.
 
 Idempotency, keyed by the provider's own visit id:
 
-* a row identical to the visit already stored under its id, or to the latest
-  row received under it, answers that stored result (``unchanged``) and
-  writes nothing. (A row refused before is checked again first: when it now
+* a row identical to any row accepted before under its id (the current
+  version's, or an earlier version's since corrected), or to the latest row
+  received under it, answers that stored result (``unchanged``; for an
+  accepted row, the current version's visit id and version) and writes
+  nothing: a batch sent again after one of its visits was corrected changes
+  nothing either. When every row of a call is unchanged, no ``IntakeBatch``
+  is recorded for it. (A row refused before is checked again first: when it now
   passes, or fails for other reasons, the new result is written; a row
   refused only because its time was still in the future is not stuck
   forever.)
@@ -95,9 +99,10 @@ class RowResult:
     flags: list[str]
     visit_id: int | None  # the ServiceVisit accepted (or already stored)
     version: int | None
-    unchanged: bool  # identical to the latest submission: nothing was written
+    unchanged: bool  # identical to an earlier submission: nothing was written
     row_number: int | None = None
     submission_id: int | None = None  # the row as kept (the earlier one when unchanged)
+    batch_id: int | None = None  # the batch of that submission
 
 
 # --- reading a row -------------------------------------------------------------
@@ -199,7 +204,7 @@ def from_mapping(data: Mapping, row_number: int | None = None) -> VisitInput:
     units = number("units", 2, None, Decimal("999999"))
     return VisitInput(
         provider_visit_id=visit_id,
-        elder_id_number=identity.normalise(_text(data.get("elder_id_number")))[:32],
+        elder_id_number=_id_number(data.get("elder_id_number"), errors, raw),
         service_item=text("service_item", 32).upper(),
         caregiver=caregiver,
         check_in_at=moment("check_in_at"),
@@ -222,6 +227,27 @@ def from_mapping(data: Mapping, row_number: int | None = None) -> VisitInput:
         parse_errors=errors,
         raw=raw,
     )
+
+
+# Excel keeps 15 significant digits of a number: an 18-digit identity number
+# typed into a number cell has lost its last digits (and an X cannot be one).
+EXACT_DIGITS = 15
+
+
+def _id_number(value, errors: dict[str, str], raw: dict[str, str]) -> str:
+    """The identity number as normalised text. A number cell (a spreadsheet
+    column not formatted as text, or a JSON number) longer than Excel keeps
+    exactly is a parse error with the hint to format the column as text,
+    not an unknown elder."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        digits = _text(value)
+        if not digits.isdigit() or len(digits) > EXACT_DIGITS:
+            errors["elder_id_number"] = _(
+                "The identity number was read as a number and has lost digits: format "
+                "the column as text and enter the numbers again.")
+            raw["elder_id_number"] = digits[:32]
+            return ""
+    return identity.normalise(_text(value))[:32]
 
 
 # --- the payload kept with each row ------------------------------------------------
@@ -342,11 +368,13 @@ def submit(provider, rows: list[VisitInput], *, channel: str, user=None, batch=N
     One transaction, holding the provider's advisory lock so two batches of
     one provider never race; a fixed number of queries whatever the number
     of rows. ``batch`` is the ``IntakeBatch`` the rows belong to; for the
-    API and upload channels one is created when none is given. ``now`` (or
-    the end of ``today``) is the moment a visit may not be after.
+    API and upload channels one is made when none is given. A batch not yet
+    saved (given, or made here) is saved only when a row is written: a call
+    whose rows are all unchanged records no batch. ``now`` (or the end of
+    ``today``) is the moment a visit may not be after.
     Returns one ``RowResult`` per row, in order.
     """
-    from apps.visits.models import Channel
+    from apps.visits.models import Channel, IntakeBatch
 
     if now is None:
         now = (timezone.make_aware(datetime.combine(today + timedelta(days=1), datetime.min.time()))
@@ -357,7 +385,7 @@ def submit(provider, rows: list[VisitInput], *, channel: str, user=None, batch=N
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, provider.pk])
         _match_stored(provider, prepared)
         if batch is None and channel in (Channel.API, Channel.UPLOAD) and rows:
-            batch = _new_batch(provider, channel, user)
+            batch = IntakeBatch(provider=provider, channel=channel, submitted_by=user)
         _validate_and_write(provider, prepared, channel=channel, user=user, batch=batch,
                             now=now)
     return [row.result for row in prepared]
@@ -380,12 +408,14 @@ def _prepare(rows: list[VisitInput]) -> list[_Row]:
     return prepared
 
 
-# The current visit of each id, with the hash of the row that made it.
+# The current visit of each id, with every row accepted under the id (each
+# made a version), the latest first: [hash, submission id, batch id].
 CURRENT_SQL = """
 SELECT v.id, v.provider_visit_id, v.version, v.elder_id, v.service_item_id, v.service_date,
-    v.flags, (SELECT s.payload_hash FROM visits_visitsubmission s WHERE s.visit_id = v.id
-              ORDER BY s.id LIMIT 1),
-    (SELECT s.id FROM visits_visitsubmission s WHERE s.visit_id = v.id ORDER BY s.id LIMIT 1)
+    v.flags,
+    (SELECT json_agg(json_build_array(s.payload_hash, s.id, s.batch_id) ORDER BY s.id DESC)
+     FROM visits_visitsubmission s WHERE s.provider_id = v.provider_id
+         AND s.provider_visit_id = v.provider_visit_id AND s.outcome = 'accepted')
 FROM visits_servicevisit v
 WHERE v.provider_id = %(provider)s AND v.provider_visit_id = ANY(%(keys)s::varchar[])
     AND v.is_current
@@ -393,7 +423,7 @@ WHERE v.provider_id = %(provider)s AND v.provider_visit_id = ANY(%(keys)s::varch
 # The latest row received under each id.
 LATEST_SQL = """
 SELECT DISTINCT ON (s.provider_visit_id) s.id, s.provider_visit_id, s.payload_hash,
-    s.outcome, s.reasons, s.flags, s.visit_id, v.version
+    s.outcome, s.reasons, s.flags, s.visit_id, v.version, s.batch_id
 FROM visits_visitsubmission s LEFT JOIN visits_servicevisit v ON v.id = s.visit_id
 WHERE s.provider_id = %(provider)s AND s.provider_visit_id = ANY(%(keys)s::varchar[])
 ORDER BY s.provider_visit_id, s.received_at DESC, s.id DESC
@@ -402,7 +432,10 @@ ORDER BY s.provider_visit_id, s.received_at DESC, s.id DESC
 
 def _match_stored(provider, prepared: list[_Row]) -> None:
     """Read, for every visit id of the batch, the current visit (with the
-    hash of the row that made it) and the latest row received: 2 queries."""
+    hashes of every row accepted under the id) and the latest row received:
+    2 queries. A row identical to one accepted before answers the current
+    version, unchanged; one identical to the latest row received answers
+    that row's result (a refused row is checked again)."""
     from apps.visits.models import Outcome
 
     keys = sorted({row.input.provider_visit_id for row in prepared
@@ -412,37 +445,36 @@ def _match_stored(provider, prepared: list[_Row]) -> None:
     params = {"provider": provider.pk, "keys": pg_array(keys)}
     with connection.cursor() as cursor:
         cursor.execute(CURRENT_SQL, params)
-        current = {key: {"pk": pk, "version": version, "elder_id": elder_id,
-                         "service_item_id": item_id, "service_date": day, "flags": flags,
-                         "made_by_hash": made_by_hash, "made_by_id": made_by_id}
-                   for (pk, key, version, elder_id, item_id, day, flags, made_by_hash,
-                        made_by_id) in cursor.fetchall()}
+        current = {}
+        for (pk, key, version, elder_id, item_id, day, flags,
+             accepted) in cursor.fetchall():
+            if isinstance(accepted, str):
+                accepted = json.loads(accepted)
+            current[key] = {"pk": pk, "version": version, "elder_id": elder_id,
+                            "service_item_id": item_id, "service_date": day, "flags": flags,
+                            "accepted": accepted or []}
         cursor.execute(LATEST_SQL, params)
-        latest = {key: (pk, digest, outcome, reasons, flags, visit_id, version)
-                  for pk, key, digest, outcome, reasons, flags, visit_id, version
+        latest = {key: (pk, digest, outcome, reasons, flags, visit_id, version, batch_id)
+                  for pk, key, digest, outcome, reasons, flags, visit_id, version, batch_id
                   in cursor.fetchall()}
     for row in prepared:
         key = row.input.provider_visit_id
         visit, last = current.get(key), latest.get(key)
         if not row.duplicate and visit is not None:
             row.replaces = visit
-            if visit["made_by_hash"] == row.hash:
+            same = next(((pk, batch_id) for digest, pk, batch_id in visit["accepted"]
+                         if digest == row.hash), None)
+            if same is not None:
                 row.stored = RowResult(key, Outcome.ACCEPTED, [], list(visit["flags"]),
                                        visit["pk"], visit["version"], True,
-                                       row.input.row_number, visit["made_by_id"])
+                                       row.input.row_number, *same)
                 continue
         if last is not None and last[1] == row.hash:
-            pk, _digest, outcome, reasons, flags, visit_id, version = last
+            pk, _digest, outcome, reasons, flags, visit_id, version, batch_id = last
             if isinstance(reasons, str):
                 reasons = json.loads(reasons)
             row.stored = RowResult(key, outcome, list(reasons), list(flags), visit_id,
-                                   version, True, row.input.row_number, pk)
-
-
-def _new_batch(provider, channel, user):
-    from apps.visits.models import IntakeBatch
-
-    return IntakeBatch.objects.create(provider=provider, channel=channel, submitted_by=user)
+                                   version, True, row.input.row_number, pk, batch_id)
 
 
 def _same_reasons(a: list[dict], b: list[dict]) -> bool:
@@ -465,14 +497,17 @@ def _validate_and_write(provider, prepared: list[_Row], *, channel, user, batch,
                    for row in to_check], now=now)
     received_at = timezone.now()
     user_id = getattr(user, "pk", None)
+    written_rows = [(row, check) for row, check in zip(to_check, checked, strict=True)
+                    if not (row.stored is not None and not check.accepted
+                            and _same_reasons(check.reasons, row.stored.reasons))]
+    # (a row refused again for the same reasons has nothing new to keep)
+    if written_rows and batch is not None and batch.pk is None:
+        batch.save()  # the first row this call writes records its batch
     batch_id = getattr(batch, "pk", None)
     visits: list[dict] = []
     submissions: list[tuple[_Row, dict]] = []
     superseded: list[int] = []
-    for row, check in zip(to_check, checked, strict=True):
-        if (row.stored is not None and not check.accepted
-                and _same_reasons(check.reasons, row.stored.reasons)):
-            continue  # refused again for the same reasons: nothing new to keep
+    for row, check in written_rows:
         row.stored = None
         outcome = Outcome.ACCEPTED if check.accepted else Outcome.REJECTED
         if check.accepted:
@@ -515,10 +550,11 @@ def _validate_and_write(provider, prepared: list[_Row], *, channel, user, batch,
             provider_visit_id=row.input.provider_visit_id, outcome=sub["outcome"],
             reasons=sub["reasons"], flags=sub["flags"], visit_id=sub["visit_id"],
             version=sub["_version"], unchanged=False, row_number=row.input.row_number,
-            submission_id=pk)
+            submission_id=pk, batch_id=batch_id)
     if batch is not None and prepared:
-        type(batch).objects.filter(pk=batch.pk).update(
-            **{name: F(name) + value for name, value in counts.items()})
+        if batch.pk is not None:
+            type(batch).objects.filter(pk=batch.pk).update(
+                **{name: F(name) + value for name, value in counts.items()})
         for name, value in counts.items():
             setattr(batch, name, getattr(batch, name) + value)
 

@@ -20,6 +20,8 @@ class Reason(models.TextChoices):
         "A manual check-in or check-out needs a reason")
     CARD_NOT_ISSUED = "card_not_issued", _(
         "Citizen-card swipe is only for local-hukou elders (Art 16)")
+    UNITS_EXCEED_DURATION = "units_exceed_duration", _(
+        "More units than the visit's duration allows")
     # Who and what.
     ELDER_UNKNOWN = "elder_unknown", _("No such elder in the provider's agreements")
     ITEM_UNKNOWN = "item_unknown", _("No such service item")
@@ -45,3 +47,5 @@ class Flag(models.TextChoices):
 
     FAR_FROM_ADDRESS = "far_from_address", _("Far from the registered address")
     EXCEEDS_PLAN = "exceeds_plan", _("More visits this month than the plan's frequency")
+    MANUAL_FOR_LOCAL = "manual_for_local", _(
+        "Manual entry for a local-hukou elder, who has a citizen card")

@@ -28,7 +28,11 @@ LONGEST_CAREGIVER_VISIT = timedelta(days=1)
 EARTH_RADIUS_M = 6_371_008.8
 CARD, MANUAL = "card", "manual"
 METHODS = (CARD, MANUAL)
-HOURLY = "hour"
+HOURLY, PER_VISIT, PER_DAY = "hour", "visit", "day"
+# The units of a service that needs the elder at home and excludes another
+# at the same time; a meal, a day of day care or respite, a monthly service
+# like the emergency-call service do not exclude another visit.
+EXCLUSIVE_UNITS = frozenset({PER_VISIT, HOURLY})
 
 # Entitlement end reasons (apps.subsidies EndReason) that say why the elder
 # is no longer served; anything else is a plain termination.
@@ -62,6 +66,12 @@ def time_problems(check_in: datetime, check_out: datetime, now: datetime,
             and duration_minutes(check_in, check_out) < min_minutes):
         problems.append((Reason.BELOW_MIN_DURATION, "check_out_at"))
     return problems
+
+
+def elders_overlap(unit_a: str | None, unit_b: str | None) -> bool:
+    """Whether two visits of one elder at the same time exclude each other:
+    only when both need the elder at home (``EXCLUSIVE_UNITS``)."""
+    return unit_a in EXCLUSIVE_UNITS and unit_b in EXCLUSIVE_UNITS
 
 
 def overlaps(a_in: datetime, a_out: datetime, b_in: datetime, b_out: datetime) -> bool:
@@ -154,6 +164,36 @@ def default_units(unit: str, minutes: int) -> Decimal:
         return Decimal(1)
     halves = Decimal(max(minutes, 0) // 30)
     return max(halves * HALF, HALF)
+
+
+def max_units(unit: str, check_in: datetime, check_out: datetime,
+              day_of) -> Decimal | None:
+    """The most units a visit from ``check_in`` to ``check_out`` may count:
+    for an hourly item the duration in hours rounded up to the half hour;
+    for a per-visit item 1; for a per-day item the calendar days the visit
+    spans (``day_of`` gives a moment's local date); None (no limit here)
+    for meals and months, which the monthly audit reads."""
+    if unit == HOURLY:
+        seconds = Decimal(max((check_out - check_in).total_seconds(), 0))
+        return Decimal(math.ceil(seconds / 1800)) * HALF
+    if unit == PER_VISIT:
+        return Decimal(1)
+    if unit == PER_DAY:
+        return Decimal((day_of(check_out) - day_of(check_in)).days + 1)
+    return None
+
+
+def units_over_problem(unit: str, units: Decimal, check_in: datetime,
+                       check_out: datetime, day_of) -> str | None:
+    """Why given units do not fit the visit: more than ``max_units`` allows
+    (``UNITS_EXCEED_DURATION``), or less than the 1 a per-visit item counts
+    (``INVALID``); None when they fit."""
+    most = max_units(unit, check_in, check_out, day_of)
+    if most is not None and units > most:
+        return Reason.UNITS_EXCEED_DURATION
+    if unit == PER_VISIT and units != most:
+        return Reason.INVALID
+    return None
 
 
 def amount(units: Decimal, unit_price: Decimal) -> Decimal:

@@ -54,7 +54,9 @@ class VisitRowSerializer(serializers.Serializer):
     units = serializers.DecimalField(
         max_digits=8, decimal_places=2, required=False, allow_null=True,
         help_text="In the item's unit. Default: 1, or for an hourly item the duration "
-        "rounded down to the half hour.")
+        "rounded down to the half hour. At most: for an hourly item the duration rounded "
+        "up to the half hour; for a per-visit item exactly 1; for a per-day item the "
+        "calendar days the visit spans (else units_exceed_duration).")
     notes = serializers.CharField(required=False, allow_blank=True)
     confirmation = serializers.ChoiceField(choices=Confirmation.choices, required=False)
     confirmed_by_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -84,11 +86,16 @@ class RowResultSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     unchanged = serializers.BooleanField(
         help_text="Identical to what was already submitted: the stored result, nothing "
-        "written.")
+        "written. An accepted row answers the current version of its visit, even when "
+        "it repeats a version corrected since.")
 
 
 class BulkResultSerializer(serializers.Serializer):
-    batch = serializers.IntegerField(help_text="The intake batch recorded for the call.")
+    batch = serializers.IntegerField(
+        allow_null=True,
+        help_text="The intake batch recorded for the call. When every row is unchanged no "
+        "batch is recorded: the batch that first recorded the submissions the rows repeat, "
+        "when they all come from one; otherwise null.")
     accepted = serializers.IntegerField()
     rejected = serializers.IntegerField()
     unchanged = serializers.IntegerField()
@@ -142,7 +149,7 @@ class ServiceVisitSerializer(serializers.ModelSerializer):
                   "service_item", "service_item_code", "service_item_name", "service_date",
                   "planned_start", "planned_end", "check_in_at", "check_in_method",
                   "check_in_reason", "check_out_at", "check_out_method", "check_out_reason",
-                  "duration_minutes", "latitude", "longitude", "distance_m", "notes",
+                  "duration_minutes", "distance_m", "notes",
                   "confirmation", "confirmed_by_name", "units", "unit_price", "amount",
                   "flags", "channel", "submitted_at"]
         read_only_fields = fields
@@ -167,15 +174,35 @@ class VisitSubmissionSerializer(serializers.ModelSerializer):
                                   read_only=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True)
     channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
-    payload = serializers.DictField(
-        read_only=True, help_text="The row as received, normalised; the identity number "
-        "masked.")
+    payload = serializers.SerializerMethodField(
+        help_text="The row as received, normalised; the identity number masked, the GPS "
+        "position left out.")
 
     class Meta:
         model = VisitSubmission
         fields = ["id", "provider", "provider_visit_id", "batch", "row_number", "channel",
                   "received_at", "outcome", "reasons", "flags", "payload", "visit"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_payload(self, submission) -> dict:
+        return without_position(submission.payload)
+
+
+POSITION_FIELDS = ("latitude", "longitude")
+
+
+def without_position(payload: dict) -> dict:
+    """A kept row without the GPS position (where the elder lives): the API
+    answers the distance and the flags, not the coordinates."""
+    shown = {key: value for key, value in payload.items() if key not in POSITION_FIELDS}
+    if isinstance(shown.get("invalid"), dict):
+        invalid = {key: value for key, value in shown["invalid"].items()
+                   if key not in POSITION_FIELDS}
+        shown.pop("invalid")
+        if invalid:
+            shown["invalid"] = invalid
+    return shown
 
 
 class IntakeBatchSerializer(serializers.ModelSerializer):

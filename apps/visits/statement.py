@@ -3,11 +3,16 @@
 Every current visit recorded in the elder's name in a month, each split
 between the subsidy and the elder's own share by
 ``apps.subsidies.rules.share_lines`` against the entitlement in force that
-month: the covered visits use the month's entitlement in turn until it runs
-out; a visit beyond the plan (flagged ``exceeds_plan``) is not covered and
-the elder pays it (Art 29); what is left of the entitlement lapses, nothing
-carries over (Art 27). An elder without an entitlement, or with services
-at their own cost, pays everything.
+month. What the plan covers is worked out when the statement is built
+(``apps.careplans.rules.plan_coverage``), from the month's current visits in
+chronological order, so a later correction or a visit recorded late counts
+where it belongs: per service item the plan allows its times a month x units
+each time; a visit is covered fully, partly or not at all, and beyond the
+plan the elder pays (Art 29). The ``exceeds_plan`` flag set at intake is
+advisory only. On days without a plan in force every visit is covered up to
+the entitlement. The covered costs use the month's entitlement in turn until
+it runs out; what is left lapses, nothing carries over (Art 27). An elder
+without an entitlement, or with services at their own cost, pays everything.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from apps.careplans import rules as plan_rules
+from apps.careplans.services import plans_during
 from apps.subsidies import rules
 from apps.subsidies.models import EntitlementStatus, SubsidyClass
-from apps.visits.reasons import Flag
 
 ZERO = Decimal("0.00")
 
@@ -62,9 +68,23 @@ def as_rule(entitlement) -> rules.Entitlement | None:
 @dataclass(frozen=True)
 class StatementLine:
     visit: object  # ServiceVisit
-    covered: bool
+    covered_cost: Decimal  # the part of the amount within the plan
     subsidy: Decimal
     elder_pays: Decimal
+
+    @property
+    def beyond_plan(self) -> Decimal:
+        """The part of the amount beyond the plan (Art 29)."""
+        return self.visit.amount - self.covered_cost
+
+    @property
+    def covered(self) -> bool:
+        """Wholly within the plan."""
+        return self.beyond_plan <= 0
+
+    @property
+    def partly_covered(self) -> bool:
+        return self.covered_cost > 0 and self.beyond_plan > 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +94,7 @@ class Statement:
     month_end: date
     entitlement: object | None  # the stored Entitlement, if any
     allowance: Decimal | None  # the month's amount (class 2: the cap); None: no subsidy
+    elder_share: Decimal | None  # the share of the covered cost the elder pays (class 2)
     lines: list[StatementLine]
     total_amount: Decimal
     total_subsidy: Decimal
@@ -85,6 +106,20 @@ class Statement:
     def visit_count(self) -> int:
         return len(self.lines)
 
+    @property
+    def elder_share_percent(self) -> str | None:
+        """The elder's share of the covered cost as a percentage ("50"), None
+        when the subsidy pays all of it up to the amount."""
+        if not self.elder_share:
+            return None
+        return f"{(self.elder_share * 100).quantize(Decimal('0.01')).normalize():f}"
+
+    @property
+    def capped(self) -> bool:
+        """Class 2: the subsidy pays its share of the cost up to a cap."""
+        return (self.entitlement is not None
+                and self.entitlement.subsidy_class == SubsidyClass.CLASS_2)
+
 
 def month_visits(visits, elder, month: date):
     """The current visits of ``elder`` in ``month``, in order, from the
@@ -94,6 +129,18 @@ def month_visits(visits, elder, month: date):
             .order_by("check_in_at", "pk"))
 
 
+def plan_coverage(elder, month: date, rows) -> list[plan_rules.Coverage]:
+    """What the elder's plans cover of ``rows`` (the month's current visits),
+    in their order."""
+    plans = plans_during(elder, month, rules.month_end(month))
+    return plan_rules.plan_coverage(
+        [plan_rules.CoverageVisit(
+            pk=visit.pk, check_in_at=visit.check_in_at, service_item_id=visit.service_item_id,
+            provider_id=visit.provider_id, units=visit.units, amount=visit.amount,
+            plan=plans.plan_on(visit.service_date)) for visit in rows],
+        plans.allowances)
+
+
 def build_statement(elder, month: date, visits) -> Statement:
     """The statement of ``elder`` for the month starting ``month``, from the
     queryset ``visits`` (already limited to what the reader may see)."""
@@ -101,19 +148,20 @@ def build_statement(elder, month: date, visits) -> Statement:
     entitlement = entitlement_in_month(elder, month)
     rule = as_rule(entitlement)
     rows = list(month_visits(visits, elder, month))
-    covered = [Flag.EXCEEDS_PLAN not in (visit.flags or []) for visit in rows]
-    shares = rules.share_lines(rule, [(visit.amount, c) for visit, c in zip(rows, covered,
-                                                                             strict=True)])
-    lines = [StatementLine(visit, c, share.subsidy, share.elder_pays)
-             for visit, c, share in zip(rows, covered, shares, strict=True)]
+    coverage = plan_coverage(elder, month, rows)
+    shares = rules.share_lines(rule, [(visit.amount, part.covered_cost)
+                                      for visit, part in zip(rows, coverage, strict=True)])
+    lines = [StatementLine(visit, part.covered_cost, share.subsidy, share.elder_pays)
+             for visit, part, share in zip(rows, coverage, shares, strict=True)]
     total_amount = sum((line.visit.amount for line in lines), ZERO)
     total_subsidy = sum((line.subsidy for line in lines), ZERO)
     total_elder = sum((line.elder_pays for line in lines), ZERO)
-    not_covered = sum((line.visit.amount for line in lines if not line.covered), ZERO)
+    not_covered = sum((line.beyond_plan for line in lines), ZERO)
     allowance = rule.monthly_amount if rule is not None else None
     lapsed = max(allowance - total_subsidy, ZERO) if allowance is not None else None
     return Statement(
         elder=elder, month=month, month_end=rules.month_end(month), entitlement=entitlement,
-        allowance=allowance, lines=lines, total_amount=total_amount,
+        allowance=allowance, elder_share=rule.elder_share if rule is not None else None,
+        lines=lines, total_amount=total_amount,
         total_subsidy=total_subsidy, total_elder=total_elder, not_covered=not_covered,
         lapsed=lapsed)

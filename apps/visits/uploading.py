@@ -197,8 +197,22 @@ def describe(reason: dict, columns: dict[str, str]) -> dict:
             "column": columns.get(field_name) or COLUMNS.get(field_name, (field_name,))[0]}
 
 
+# A cell starting with one of these is a formula to a spreadsheet program
+# (CSV injection): the report prefixes it with an apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> object:
+    """``value`` as a spreadsheet shows it, never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def error_report_csv(result: UploadResult) -> bytes:
-    """Every reason of every rejected row as a CSV row (UTF-8 with BOM)."""
+    """Every reason of every rejected row as a CSV row (UTF-8 with BOM); a
+    cell the provider's file supplied (the visit id, a column title) that
+    would read as a formula is neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Row"), _("Visit id"), _("Column"), _("Reason code"), _("Reason"),
@@ -208,8 +222,9 @@ def error_report_csv(result: UploadResult) -> bytes:
             continue
         for reason in row.reasons:
             shown = describe(reason, result.columns)
-            writer.writerow([row.row, row.provider_visit_id, shown["column"], shown["code"],
-                             shown["label"], shown["detail"]])
+            writer.writerow([safe_cell(value) for value in (
+                row.row, row.provider_visit_id, shown["column"], shown["code"],
+                shown["label"], shown["detail"])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

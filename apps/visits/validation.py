@@ -28,6 +28,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.careplans.rules import service_area_ids
 from apps.visits import rules
 from apps.visits.intake import pg_array
 from apps.visits.reasons import Flag, Reason
@@ -226,58 +227,65 @@ class _World:
 
 # One index range scan per row (LATERAL ... OFFSET 0: a nested loop whatever
 # the planner estimates): the caregiver's visits by (caregiver, check-in), the
-# elder's by (elder, service date), current versions only.
+# elder's by (elder, service date), current versions only; each with the
+# unit of its item (whether it needs the elder at home).
 OVERLAP_SQL = """
-SELECT v.id, v.caregiver_id, v.elder_id, v.check_in_at, v.check_out_at
+SELECT v.id, v.caregiver_id, v.elder_id, v.check_in_at, v.check_out_at,
+    (SELECT i.unit FROM {items} i WHERE i.id = v.service_item_id)
 FROM unnest(%(cg)s::integer[], %(cg_lo)s::timestamptz[], %(cg_hi)s::timestamptz[])
      AS r(who, lo, hi)
 CROSS JOIN LATERAL (
-    SELECT id, caregiver_id, elder_id, check_in_at, check_out_at FROM {table}
+    SELECT id, caregiver_id, elder_id, check_in_at, check_out_at, service_item_id FROM {table}
     WHERE caregiver_id = r.who AND is_current AND check_in_at >= r.lo - %(caregiver_longest)s
       AND check_in_at < r.hi AND check_out_at > r.lo OFFSET 0) v
 UNION
-SELECT v.id, v.caregiver_id, v.elder_id, v.check_in_at, v.check_out_at
+SELECT v.id, v.caregiver_id, v.elder_id, v.check_in_at, v.check_out_at,
+    (SELECT i.unit FROM {items} i WHERE i.id = v.service_item_id)
 FROM unnest(%(el)s::integer[], %(el_d0)s::date[], %(el_d1)s::date[],
             %(el_lo)s::timestamptz[], %(el_hi)s::timestamptz[]) AS r(who, d0, d1, lo, hi)
 CROSS JOIN LATERAL (
-    SELECT id, caregiver_id, elder_id, check_in_at, check_out_at FROM {table}
+    SELECT id, caregiver_id, elder_id, check_in_at, check_out_at, service_item_id FROM {table}
     WHERE elder_id = r.who AND is_current AND service_date >= r.d0
       AND service_date <= r.d1 AND check_in_at < r.hi AND check_out_at > r.lo OFFSET 0) v
 """
 
 
-def _stored_visits(provider, checks: list[tuple[Candidate, Checked]]):
+def _stored_visits(provider, checks: list[tuple[Candidate, Checked]], exclusive: set[int]):
     """Current stored visits that overlap a row (same caregiver, or same
-    elder with any provider), and this provider's visit counts per elder,
-    item and month: 2 queries. The overlap query joins the rows' own
-    intervals (arrays, one element per row) to the visits' indexes."""
+    elder with any provider when the row's item needs the elder at home:
+    ``exclusive`` holds their indexes in ``checks``), and this provider's
+    visit counts per elder, item and month: 2 queries. The overlap query
+    joins the rows' own intervals (arrays, one element per row) to the
+    visits' indexes."""
+    from apps.catalogue.models import ServiceItem
     from apps.visits.models import ServiceVisit
 
     params: dict[str, list] = {name: [] for name in (
         "cg", "cg_lo", "cg_hi", "el", "el_d0", "el_d1", "el_lo", "el_hi")}
     months: set[date] = set()
     pairs_elders, pairs_items = set(), set()
-    for candidate, check in checks:
+    for index, (candidate, check) in enumerate(checks):
         row = candidate.input
         low, high = row.check_in_at, row.check_out_at
         if check.caregiver_id:
             params["cg"].append(check.caregiver_id)
             params["cg_lo"].append(low)
             params["cg_hi"].append(high)
-        if check.elder_id:
+        if check.elder_id and index in exclusive:
             params["el"].append(check.elder_id)
             params["el_d0"].append(local_date(low - rules.LONGEST_VISIT))
             params["el_d1"].append(local_date(high))
             params["el_lo"].append(low)
             params["el_hi"].append(high)
-            if check.service_item_id and check.service_date:
-                months.add(rules.month_start(check.service_date))
-                pairs_elders.add(check.elder_id)
-                pairs_items.add(check.service_item_id)
+        if check.elder_id and check.service_item_id and check.service_date:
+            months.add(rules.month_start(check.service_date))
+            pairs_elders.add(check.elder_id)
+            pairs_items.add(check.service_item_id)
     stored = []
     if params["cg"] or params["el"]:
         with connection.cursor() as cursor:
-            cursor.execute(OVERLAP_SQL.format(table=ServiceVisit._meta.db_table), {
+            cursor.execute(OVERLAP_SQL.format(table=ServiceVisit._meta.db_table,
+                                              items=ServiceItem._meta.db_table), {
                 **{name: pg_array(values) for name, values in params.items()},
                 "caregiver_longest": rules.LONGEST_CAREGIVER_VISIT})
             stored = cursor.fetchall()
@@ -352,6 +360,9 @@ def _check_alone(world: _World, provider, candidate: Candidate, now: datetime) -
             check.refuse(code, name, message)
     if check_in is not None:
         check.service_date = local_date(check_in)
+    if (item is not None and row.units is not None and not rules.units_problem(row.units)
+            and check_in is not None and check_out is not None and check_out > check_in):
+        _check_units(check, item, row.units, check_in, check_out)
 
     # How the visit was confirmed (Art 16).
     local_hukou = (elder["hukou_street_id"] is not None) if elder else None
@@ -369,7 +380,22 @@ def _check_alone(world: _World, provider, candidate: Candidate, now: datetime) -
         _check_provider_on(world, check, elder, day)
     if check.accepted:
         _price(world, check, row, elder, item)
+        if local_hukou and rules.MANUAL in (row.check_in_method, row.check_out_method):
+            check.flags.append(Flag.MANUAL_FOR_LOCAL)  # Art 16 expects the card
     return check
+
+
+def _check_units(check, item, units, check_in, check_out) -> None:
+    """Given units fit the visit: an hourly item at most the duration
+    rounded up to the half hour, a per-visit item exactly 1, a per-day item
+    at most the calendar days spanned; meals and months as given."""
+    code = rules.units_over_problem(item["unit"], units, check_in, check_out, local_date)
+    if code == Reason.UNITS_EXCEED_DURATION:
+        most = rules.max_units(item["unit"], check_in, check_out, local_date)
+        check.refuse(code, "units", _("%(label)s: at most %(units)s.") % {
+            "label": _label(code), "units": f"{most.normalize():f}"})
+    elif code == Reason.INVALID:
+        check.refuse(code, "units", _("A per-visit item counts 1."))
 
 
 def _check_elder_on(world, check, elder, day, elder_field) -> None:
@@ -403,11 +429,12 @@ def _check_agreement_on(world, check, elder, item, day, elder_field) -> None:
 
 
 def _check_provider_on(world, check, elder, day) -> None:
-    """A contract in force on the day covering the elder's street (or
-    community); no tender bar in force (Art 14, 25)."""
-    places = [elder["residence_street_id"], elder["community_id"]]
+    """A contract in force on the day covering where the elder is served,
+    the street of residence or the community, whatever the hukou (Art 30:
+    the provider near the residence); no tender bar in force (Art 14, 25)."""
+    places = service_area_ids(elder["residence_street_id"], elder["community_id"])
     covered = any(rules.contract_in_force(starts, ends, ended, day)
-                  for place in places if place for starts, ends, ended
+                  for place in places for starts, ends, ended
                   in world.coverage.get(place, []))
     if not covered:
         check.refuse(Reason.PROVIDER_NO_CONTRACT, "provider")
@@ -443,40 +470,52 @@ def _plan_limit(world, elder_id: int, item_id: int, day: date) -> int:
 
 def _check_together(world: _World, provider, checks: list[tuple[Candidate, Checked]]) -> None:
     """Overlaps with stored visits and with the rows accepted before, and
-    the plan's frequency, row by row in order."""
+    the plan's frequency, row by row in order. A caregiver is at one visit
+    at a time, whatever the item; an elder's visits exclude each other only
+    when both need the elder at home (``rules.EXCLUSIVE_UNITS``): a meal at
+    the canteen during a home visit is no clash."""
     timed = [(c, k) for c, k in checks
              if c.input.check_in_at is not None and c.input.check_out_at is not None
              and c.input.check_out_at > c.input.check_in_at and not c.duplicate]
     if not timed:
         return
-    stored, counts = _stored_visits(provider, timed)
-    by_caregiver: dict[int, list[tuple[int | None, datetime, datetime]]] = defaultdict(list)
-    by_elder: dict[int, list[tuple[int | None, datetime, datetime]]] = defaultdict(list)
-    for pk, caregiver_id, elder_id, check_in, check_out in stored:
-        by_caregiver[caregiver_id].append((pk, check_in, check_out))
-        by_elder[elder_id].append((pk, check_in, check_out))
+    unit_ids = {i["pk"]: i["unit"] for i in world.items.values()}
+    units = [unit_ids.get(k.service_item_id) for _c, k in timed]
+    exclusive = {index for index, unit in enumerate(units) if unit in rules.EXCLUSIVE_UNITS}
+    stored, counts = _stored_visits(provider, timed, exclusive)
+    Slot = tuple[int | None, datetime, datetime, str | None]
+    by_caregiver: dict[int, list[Slot]] = defaultdict(list)
+    by_elder: dict[int, list[Slot]] = defaultdict(list)
+    for pk, caregiver_id, elder_id, check_in, check_out, unit in stored:
+        by_caregiver[caregiver_id].append((pk, check_in, check_out, unit))
+        by_elder[elder_id].append((pk, check_in, check_out, unit))
     gone: set[int] = set()  # stored versions superseded by a correction accepted above
 
-    def clash(visits, own: int | None, check_in, check_out) -> bool:
+    def clash(visits, own: int | None, check_in, check_out, unit=None) -> bool:
+        """Whether a visit of ``visits`` overlaps (for the elder, ``unit``
+        given: one that needs the elder at home too)."""
         return any(rules.overlaps(check_in, check_out, start, end)
-                   for pk, start, end in visits if pk is None or (pk != own and pk not in gone))
+                   and (unit is None or rules.elders_overlap(unit, other))
+                   for pk, start, end, other in visits
+                   if pk is None or (pk != own and pk not in gone))
 
-    for candidate, check in timed:
+    for index, (candidate, check) in enumerate(timed):
         row, old = candidate.input, candidate.replaces
-        own = old["pk"] if old else None
+        own, unit = (old["pk"] if old else None), units[index]
         if check.caregiver_id and clash(by_caregiver.get(check.caregiver_id, ()), own,
                                         row.check_in_at, row.check_out_at):
             check.refuse(Reason.CAREGIVER_OVERLAP, "caregiver")
-        if check.elder_id and clash(by_elder.get(check.elder_id, ()), own,
-                                    row.check_in_at, row.check_out_at):
+        if check.elder_id and index in exclusive and clash(
+                by_elder.get(check.elder_id, ()), own, row.check_in_at, row.check_out_at,
+                unit):
             check.refuse(Reason.ELDER_OVERLAP,
                          "elder" if row.elder_pk and not row.elder_id_number
                          else "elder_id_number")
         if not check.accepted:
             check.flags = []
             continue
-        by_caregiver[check.caregiver_id].append((None, row.check_in_at, row.check_out_at))
-        by_elder[check.elder_id].append((None, row.check_in_at, row.check_out_at))
+        by_caregiver[check.caregiver_id].append((None, row.check_in_at, row.check_out_at, unit))
+        by_elder[check.elder_id].append((None, row.check_in_at, row.check_out_at, unit))
         if old is not None:
             gone.add(old["pk"])
             old_month = rules.month_start(old["service_date"])

@@ -84,7 +84,8 @@ def test_caregiver_records_a_visit_the_street_follows_it_up(live_server, browser
 
     visit = ServiceVisit.objects.get(elder=w.elder)
     assert (visit.channel, visit.is_current, visit.version) == ("form", True, 1)
-    assert visit.distance_m is not None and visit.distance_m < 50
+    assert visit.distance_m is not None
+    assert visit.distance_m < 50
     assert visit.flags == []
     assert visit.amount == w.price("RN-HOME")
     assert not VisitDraft.objects.exists()

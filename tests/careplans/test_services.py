@@ -101,6 +101,30 @@ def test_an_ended_entitlement_does_not_approve(area):
     assert _code(error.value, "elder") == "not_approved"
 
 
+def test_an_entitlement_ending_at_the_months_end_still_approves_its_days(area):
+    # given an entitlement ended from April (Art 32: the rest of March is served)
+    Entitlement.objects.filter(pk=area.entitlement.pk).update(
+        status="ended", valid_until=date(2026, 3, 31))
+    # then a plan and an agreement from a day of March are accepted
+    plan = _plan(area, starts_on=date(2026, 3, 10))
+    assert plan.entitlement == area.entitlement
+    assert _sign(area, starts_on=date(2026, 3, 10)).plan == plan
+    # but not from April
+    with pytest.raises(ValidationError) as error:
+        _sign(area, provider=area.provider, starts_on=date(2026, 4, 1),
+              items=[(area.meals, 20)])
+    assert _code(error.value, "elder") == "not_approved"
+
+
+def test_a_cancelled_entitlement_does_not_approve(area):
+    Entitlement.objects.filter(pk=area.entitlement.pk).update(
+        status="cancelled", valid_until=date(2026, 3, 31))
+    for attempt in (_plan, _sign):
+        with pytest.raises(ValidationError) as error:
+            attempt(area)
+        assert _code(error.value, "elder") == "not_approved"
+
+
 def test_an_own_cost_elder_may_have_a_plan_and_pays_all(area):
     Entitlement.objects.filter(pk=area.entitlement.pk).update(
         subsidy_class="own_cost", monthly_amount=0, elder_share=1)
@@ -214,20 +238,84 @@ def test_a_care_manager_of_another_street_is_refused(area):
     assert _code(error.value, "care_manager") == "wrong_street"
 
 
-def test_the_service_street_decides_the_area(area):
-    # given an elder living in street A whose entitlement is served by the sibling street
+def test_the_residence_decides_the_area_not_the_service_street(area):
+    # given an elder living in street A whose entitlement is served by the
+    # sibling street (hukou there; Art 30: same district, another street)
     sibling = area.tree["sibling"]
     Entitlement.objects.filter(pk=area.entitlement.pk).update(service_street=sibling)
-    # then the provider contracted for street A does not serve the elder
-    with pytest.raises(ValidationError) as error:
-        _plan(area)
-    assert _code(error.value, "items") == "not_contracted"
-    # and a provider contracted for the service street does
-    ContractFactory(street=sibling, provider=area.provider, covered_area=[sibling],
+    # then a provider contracted only for the service street does not serve the elder
+    stranger = ProviderFactory(region=area.tree["district"])
+    ContractFactory(street=sibling, provider=stranger, covered_area=[sibling],
                     items=[(area.meals, Decimal("17.00"))])
-    plan = _plan(area, items=[{"service_item": area.meals, "provider": area.provider,
-                               "times_per_month": 20}])
-    assert plan.items.get().unit_price == Decimal("17.00")
+    with pytest.raises(ValidationError) as error:
+        _plan(area, items=[{"service_item": area.meals, "provider": stranger,
+                            "times_per_month": 20}])
+    assert _code(error.value, "items") == "not_contracted"
+    # and the provider contracted for where the elder lives does
+    plan = _plan(area)
+    assert {i.unit_price for i in plan.items.all()} == {Decimal("38.00"), Decimal("16.00")}
+
+
+@pytest.fixture
+def cross_district(area):
+    """An elder whose hukou is in street C of district Two and who lives in
+    street A of district One (Art 30: the hukou street picks a provider near
+    the residence, the hukou district pays); a provider contracted only for
+    the hukou street."""
+    hukou = area.tree["other_street"]
+    elder = ElderFactory(name="Chen Jie", residence_street=area.street, hukou_street=hukou)
+    EntitlementFactory(elder=elder, service_street=hukou,
+                       paying_district=area.tree["other_district"])
+    hukou_provider = ProviderFactory(region=area.tree["other_district"])
+    ContractFactory(street=hukou, provider=hukou_provider, covered_area=[hukou],
+                    items=[(area.meals, Decimal("15.00"))])
+    return elder, hukou_provider
+
+
+def test_a_cross_district_elder_signs_with_a_provider_near_the_residence(area,
+                                                                         cross_district):
+    elder, hukou_provider = cross_district
+    # the provider contracted for the residence street is signed
+    agreement = services.sign_agreement(elder=elder, provider=area.provider,
+                                        items=[(area.meals, 20)],
+                                        signed_on=date(2026, 2, 20), starts_on=MARCH)
+    assert agreement.contract == area.contract
+    assert agreement.items.get().unit_price == Decimal("16.00")
+    # the number is the hukou (paying) district's
+    assert agreement.reference.startswith(f"SA-{area.tree['other_district'].code}-2026-")
+    # one contracted only for the hukou street is refused
+    with pytest.raises(ValidationError) as error:
+        services.sign_agreement(elder=elder, provider=hukou_provider,
+                                items=[(area.meals, 20)],
+                                signed_on=date(2026, 2, 20), starts_on=MARCH)
+    assert _code(error.value, "provider") == "not_contracted"
+    assert "Street A" in str(error.value)
+
+
+def test_a_cross_district_elders_plan_names_providers_near_the_residence(area,
+                                                                         cross_district):
+    elder, hukou_provider = cross_district
+    plan = services.write_plan(elder=elder, starts_on=MARCH, items=[
+        {"service_item": area.meals, "provider": area.provider, "times_per_month": 20}])
+    assert plan.items.get().unit_price == Decimal("16.00")
+    with pytest.raises(ValidationError) as error:
+        services.write_plan(elder=elder, starts_on=date(2026, 4, 1), items=[
+            {"service_item": area.meals, "provider": hukou_provider, "times_per_month": 20}])
+    assert _code(error.value, "items") == "not_contracted"
+
+
+def test_a_referral_goes_to_a_provider_near_the_residence(area, cross_district, rival):
+    elder, hukou_provider = cross_district
+    agreement = services.sign_agreement(elder=elder, provider=area.provider,
+                                        items=[(area.meals, 20)],
+                                        signed_on=date(2026, 2, 20), starts_on=MARCH)
+    with pytest.raises(ValidationError) as error:
+        services.end_agreement(agreement=agreement, reason="mutual_consent",
+                               ended_on=date(2026, 4, 30), referred_to=hukou_provider)
+    assert _code(error.value, "referred_to") == "not_contracted"
+    ended = services.end_agreement(agreement=agreement, reason="mutual_consent",
+                                   ended_on=date(2026, 4, 30), referred_to=rival)
+    assert ended.status == AgreementStatus.REFERRED
 
 
 def test_a_contract_covering_the_elders_community_serves_the_elder(area):
@@ -394,6 +482,20 @@ def test_art_17_illness_needs_the_family_notified(area, reason):
                                    family_notified_on=date(2026, 4, 9), user=area.clerk)
     assert (ended.status, ended.end_reason, ended.family_notified_on, ended.ended_by) == (
         AgreementStatus.ENDED, reason, date(2026, 4, 9), area.clerk)
+
+
+def test_art_17_without_agent_or_relative_the_street_notes_what_it_did(area):
+    # "无委托人或近亲属的，按相关政策规定办理": no family to notify, a note instead
+    agreement = _sign(area)
+    with pytest.raises(ValidationError) as error:
+        services.end_agreement(agreement=agreement, reason="infectious_disease",
+                               ended_on=date(2026, 4, 10), no_family=True)
+    assert _code(error.value, "end_note") == "no_family_note_required"
+    ended = services.end_agreement(
+        agreement=agreement, reason="infectious_disease", ended_on=date(2026, 4, 10),
+        no_family=True, note="无委托人及近亲属，街道已联系区救助管理站送院。", user=area.clerk)
+    assert (ended.status, ended.family_notified_on) == (AgreementStatus.ENDED, None)
+    assert ended.end_note.startswith("无委托人")
 
 
 def test_the_family_cannot_be_notified_in_the_future(area):

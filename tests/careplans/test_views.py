@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from apps.accounts.roles import Role
 from apps.audit.models import AccessLog
 from apps.careplans import services
 from apps.careplans.models import AgreementStatus, PlanStatus, ServiceAgreement, ServicePlan
 from tests.careplans.factories import ServiceAgreementFactory
-from tests.factories import ElderFactory, EntitlementFactory
+from tests.contracts.factories import ContractFactory
+from tests.factories import ElderFactory, EntitlementFactory, ProviderFactory, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +287,70 @@ def test_the_admin_shows_but_does_not_change(client, area):
     assert changelist.status_code == 200
     assert agreement.reference in changelist.content.decode()
     assert client.get(reverse("admin:careplans_serviceagreement_add")).status_code == 403
+
+
+def test_an_agreement_outside_the_plan_is_signed_with_a_warning(client, area):
+    # given a plan holding canteen meals from the provider, not life care
+    services.write_plan(elder=area.elder, starts_on=MARCH, items=[
+        {"service_item": area.meals, "provider": area.provider, "times_per_month": 20}])
+    client.force_login(area.clerk)
+    url = reverse("careplans:agreement_sign", args=[area.elder.pk])
+    # the form shows what the plan holds for the provider
+    page = client.get(f"{url}?provider={area.provider.pk}").content.decode()
+    assert 'id="planned-services"' in page
+    assert 'data-item="ML-CANTEEN"' in page
+    # when life care is agreed too
+    response = client.post(f"{url}?provider={area.provider.pk}", {
+        "signed_on": "2026-02-20", "starts_on": "2026-03-01",
+        **_rows("items", [{"service_item": area.life_care.pk, "times_per_month": "8"},
+                          {"service_item": area.meals.pk, "times_per_month": "20"}])},
+        follow=True)
+    # then it is signed, and the confirmation warns that the elder pays life care
+    agreement = ServiceAgreement.objects.get()
+    assert agreement.items.count() == 2
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert area.life_care.name in warnings[0]
+    assert area.meals.name not in warnings[0]
+    # and so does the agreement page
+    html = client.get(reverse("careplans:agreement_detail", args=[agreement.pk])
+                      ).content.decode()
+    assert 'id="outside-plan"' in html
+    assert 'data-item="LC-HOME"' in html
+    assert 'data-item="ML-CANTEEN"' not in html
+
+
+def test_an_agreement_within_the_plan_has_no_warning(client, area):
+    _plan(area)
+    agreement = _sign(area)
+    client.force_login(area.clerk)
+    html = client.get(reverse("careplans:agreement_detail", args=[agreement.pk])
+                      ).content.decode()
+    assert 'id="outside-plan"' not in html
+    # a line naming no provider holds the item for any provider
+    services.write_plan(elder=area.elder, starts_on=date(2026, 4, 1), items=[
+        {"service_item": area.meals, "times_per_month": 20}])
+    assert services.items_outside_plan(agreement) == []
+    services.write_plan(elder=area.elder, starts_on=date(2026, 5, 1), items=[
+        {"service_item": area.life_care, "times_per_month": 4}])
+    assert services.items_outside_plan(agreement) == [area.meals]
+
+
+def test_the_hukou_street_signs_with_a_provider_near_the_residence(client, area):
+    # an elder of street C (district Two) living in street A (district One)
+    hukou = area.tree["other_street"]
+    elder = ElderFactory(residence_street=area.street, hukou_street=hukou)
+    EntitlementFactory(elder=elder, service_street=hukou,
+                       paying_district=area.tree["other_district"])
+    hukou_provider = ProviderFactory(region=area.tree["other_district"])
+    ContractFactory(street=hukou, provider=hukou_provider, covered_area=[hukou],
+                    items=[(area.meals, Decimal("15.00"))])
+    client.force_login(staff(Role.STREET_STAFF, region=hukou))
+    url = reverse("careplans:agreement_sign", args=[elder.pk])
+    # the providers offered are those contracted for where the elder lives
+    assert list(client.get(url).context["providers"]) == [area.provider]
+    response = client.post(f"{url}?provider={area.provider.pk}", {
+        "signed_on": "2026-02-20", "starts_on": "2026-03-01",
+        **_rows("items", [{"service_item": area.meals.pk, "times_per_month": "20"}])})
+    assert response.status_code == 302
+    assert ServiceAgreement.objects.get(elder=elder).provider == area.provider

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.roles import Role
 from apps.audit.models import AccessLog
@@ -134,7 +135,8 @@ def test_the_complaint_is_taken_up_and_resolved_with_its_history(client, tree, s
     response = client.get(detail)
     steps = response.context["history"]
     assert [str(step["what"]) for step in steps] == [
-        "Recorded", str(ComplaintStatus.INVESTIGATING.label), str(ComplaintStatus.RESOLVED.label)]
+        gettext("Recorded"), str(ComplaintStatus.INVESTIGATING.label),
+        str(ComplaintStatus.RESOLVED.label)]
     assert steps[1]["who"] == steps[2]["who"] == street_user.username
     html = response.content.decode()
     assert 'id="resolve-complaint"' not in html

@@ -2,9 +2,11 @@
 flags; a provider's staff keep their own organisation and see nothing of
 any other."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -248,3 +250,38 @@ def test_expired_certificate_shows_on_the_detail(client, two):
     html = client.get(reverse("providers:provider_detail", args=[two["a"].pk])).content.decode()
     assert 'data-flag="certificate_expired"' in html
     assert "OLD-1" in html
+
+
+def test_the_pages_show_the_clients_counted_from_agreements(client, tree, district_user):
+    # the district once recorded 3; 5 agreements with rehabilitation nursing are in force
+    provider = insured(ProviderFactory(region=tree["district"], name="Provider C",
+                                       rehab_nursing_clients=3))
+    rehab_nursing_clients(provider, 5)
+    # and one more that has ended does not count
+    [ended] = rehab_nursing_clients(provider, 1)
+    ended.status, ended.ended_on, ended.end_reason = "ended", date(2026, 1, 31), "breach"
+    ended.save()
+    client.force_login(district_user)
+    html = client.get(reverse("providers:provider_detail", args=[provider.pk])
+                      ).content.decode()
+    assert '<span id="rehab-nursing-clients">5</span>' in html
+    listing = client.get(reverse("providers:provider_list")).content.decode()
+    assert f'<tr data-pk="{provider.pk}">' in listing
+    row = listing.split(f'<tr data-pk="{provider.pk}">')[1].split("</tr>")[0]
+    assert '<td class="num" data-rehab-clients>5</td>' in row
+
+
+def test_the_list_counts_clients_in_a_constant_number_of_queries(client, tree, district_user):
+    def queries_for_the_list():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("providers:provider_list"))
+        assert response.status_code == 200
+        return len(captured)
+
+    client.force_login(district_user)
+    for n in range(2):
+        rehab_nursing_clients(insured(ProviderFactory(region=tree["district"])), n + 1)
+    few = queries_for_the_list()
+    for n in range(4):
+        rehab_nursing_clients(insured(ProviderFactory(region=tree["district"])), n + 1)
+    assert queries_for_the_list() == few

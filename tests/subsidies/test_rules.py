@@ -246,32 +246,54 @@ def test_reasons_are_in_the_users_language():
     assert reason == "100周岁及以上（第二十六条第一类第5项）。"
 
 
+@st.composite
+def _covered_lines(draw):
+    """(cost, covered cost) rows: each covered fully, not at all, or in part
+    (any cent amount up to its cost)."""
+    cost = draw(st.decimals(min_value=0, max_value=500, places=2))
+    covered = draw(st.one_of(st.just(cost), st.just(Decimal("0.00")),
+                             st.decimals(min_value=0, max_value=cost, places=2)))
+    return cost, covered
+
+
 @given(st.sampled_from([
     None,
     Entitlement(SubsidyClass.CLASS_1, Decimal("400.00"), Decimal("0"), Decimal("0")),
     Entitlement(SubsidyClass.CLASS_1, Decimal("600.00"), Decimal("200"), Decimal("0")),
     Entitlement(SubsidyClass.CLASS_2, Decimal("200.00"), Decimal("0"), Decimal("0.5")),
-]), st.lists(st.tuples(st.decimals(min_value=0, max_value=500, places=2), st.booleans()),
-             max_size=30))
+]), st.lists(_covered_lines(), max_size=30))
 def test_share_lines_add_up_to_the_month(entitlement, lines):
     shares = share_lines(entitlement, lines)
-    covered = sum((cost for cost, is_covered in lines if is_covered), Decimal("0"))
+    covered = sum((covered_cost for _cost, covered_cost in lines), Decimal("0"))
     month = share_cost(entitlement, covered)
-    # the lines' subsidies are exactly the month's, and never above the entitlement
+    # the lines' subsidies are exactly the month's split of the covered total,
+    # and never above the entitlement
     assert sum((s.subsidy for s in shares), Decimal("0")) == month.subsidy
-    for (cost, is_covered), share in zip(lines, shares, strict=True):
+    for (cost, covered_cost), share in zip(lines, shares, strict=True):
         assert share.subsidy + share.elder_pays == cost
         assert share.subsidy >= 0
         assert share.elder_pays >= 0
-        if not is_covered:
-            assert share.subsidy == 0
+        # the subsidy pays only within the plan: beyond it the elder pays all
+        assert share.subsidy <= covered_cost
+        assert share.elder_pays >= cost - covered_cost
 
 
 def test_share_lines_class2_over_the_cap():
     class2 = Entitlement(SubsidyClass.CLASS_2, Decimal("200.00"), Decimal("0"), Decimal("0.5"))
-    shares = share_lines(class2, [(Decimal("300"), True), (Decimal("200"), True),
-                                  (Decimal("50"), False)])
+    shares = share_lines(class2, [(Decimal("300"), Decimal("300")),
+                                  (Decimal("200"), Decimal("200")),
+                                  (Decimal("50"), Decimal("0"))])
     # half of 300 is 150; the next 200 would add 100 but only 50 of the cap is left
     assert [(s.subsidy, s.elder_pays) for s in shares] == [
         (Decimal("150.00"), Decimal("150.00")), (Decimal("50.00"), Decimal("150.00")),
         (Decimal("0.00"), Decimal("50.00"))]
+
+
+def test_share_lines_a_service_partly_within_the_plan():
+    class2 = Entitlement(SubsidyClass.CLASS_2, Decimal("200.00"), Decimal("0"), Decimal("0.5"))
+    # 76.00 of which 38.00 within the plan: the subsidy pays half of the 38.00,
+    # the elder the other half and all 38.00 beyond the plan
+    shares = share_lines(class2, [(Decimal("76.00"), Decimal("38.00")),
+                                  (Decimal("38.01"), Decimal("38.01"))])
+    assert [(s.subsidy, s.elder_pays) for s in shares] == [
+        (Decimal("19.00"), Decimal("57.00")), (Decimal("19.01"), Decimal("19.00"))]

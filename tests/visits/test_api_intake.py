@@ -122,11 +122,49 @@ def test_accepted_row_is_a_visit_and_a_submission(w, api):
 def test_hourly_item_units_are_the_duration_rounded_down_to_the_half_hour(w, api):
     body = post(api, row(w, hour=8, code=LIFE_CARE, minutes=95),
                 row(w, hour=11, code=LIFE_CARE, minutes=60),
-                row(w, hour=14, code=LIFE_CARE, minutes=70, units="2"))
+                row(w, hour=14, code=LIFE_CARE, minutes=70, units="1.5"))
     visits = [ServiceVisit.objects.get(pk=r["visit_id"]) for r in body["results"]]
     assert [(v.units, v.amount) for v in visits] == [
         (Decimal("1.50"), Decimal("57.00")), (Decimal("1.00"), Decimal("38.00")),
-        (Decimal("2.00"), Decimal("76.00"))]
+        (Decimal("1.50"), Decimal("57.00"))]
+
+
+def test_units_beyond_what_the_visit_allows(w, api):
+    """An hourly item at most the duration rounded up to the half hour, a
+    per-visit item exactly 1, a per-day item at most the calendar days the
+    stay spans; meals and months as given; units not positive are invalid."""
+    from apps.careplans.models import AgreementItem
+
+    for code in ("DC-DAY", "ML-CANTEEN", "EC-PINGAN"):
+        AgreementItem.objects.create(agreement=w.agreement, service_item=item(code),
+                                     unit_price=Decimal("20.00"))
+    body = post(api,
+                row(w, hour=8, code=LIFE_CARE, minutes=70, units="1.5"),
+                row(w, hour=10, code=LIFE_CARE, minutes=70, units="2"),
+                row(w, hour=12, units="2"),
+                row(w, hour=13, units="0.5"),
+                row(w, hour=14, units="1"),
+                row(w, hour=15, units="0"))
+    rounded_up, too_many_hours, two_visits, half_visit, one_visit, nothing = body["results"]
+    assert rounded_up["outcome"] == one_visit["outcome"] == "accepted"
+    refused(too_many_hours, Reason.UNITS_EXCEED_DURATION, "units")
+    assert "1.5" in too_many_hours["reasons"][0]["message"]
+    refused(two_visits, Reason.UNITS_EXCEED_DURATION, "units")
+    refused(half_visit, Reason.INVALID, "units")
+    refused(nothing, Reason.INVALID, "units")
+    # a stay of two nights spans three calendar days; a meal, a month as given
+    stay = [StaffMemberFactory(provider=w.provider) for _ in range(3)]
+    days = post(api,
+                row(w, hour=9, day=DAY + timedelta(days=3), code="DC-DAY", minutes=48 * 60,
+                    units="3", caregiver=stay[0]),
+                row(w, hour=9, day=DAY + timedelta(days=6), code="DC-DAY", minutes=48 * 60,
+                    units="4", caregiver=stay[1]),
+                row(w, hour=9, day=DAY + timedelta(days=9), code="ML-CANTEEN", minutes=30,
+                    units="3", caregiver=stay[2]),
+                row(w, hour=12, day=DAY + timedelta(days=9), code="EC-PINGAN", minutes=5,
+                    units="2", caregiver=stay[2]))["results"]
+    assert [r["outcome"] for r in days] == ["accepted", "rejected", "accepted", "accepted"]
+    refused(days[1], Reason.UNITS_EXCEED_DURATION, "units")
 
 
 def test_a_row_may_carry_several_reasons_each_with_its_field(w, api):
@@ -223,6 +261,23 @@ def test_a_card_swipe_is_only_for_a_local_elder(w, api):
     assert only(api, manual)["outcome"] == "accepted"
 
 
+def test_a_manual_entry_for_a_local_elder_is_accepted_and_flagged(w, api):
+    """Art 16 expects a local-hukou elder's citizen card: a manual check-in or
+    check-out is accepted with its reason, and flagged for the audit."""
+    outsider = add_elder(w, local_hukou=False)["elder"]
+    body = post(api,
+                row(w, hour=8, check_in_method="manual", check_in_reason="忘带卡"),
+                row(w, hour=10, check_out_method="manual", check_out_reason="读卡器故障"),
+                row(w, hour=12),
+                row(w, hour=14, elder=outsider, check_in_method="manual",
+                    check_out_method="manual", check_in_reason="非本市户籍"))
+    manual_in, manual_out, card, outsider_manual = body["results"]
+    assert all(r["outcome"] == "accepted" for r in body["results"])
+    assert manual_in["flags"] == manual_out["flags"] == [Flag.MANUAL_FOR_LOCAL]
+    assert card["flags"] == outsider_manual["flags"] == []
+    assert ServiceVisit.objects.get(pk=manual_in["visit_id"]).flags == [Flag.MANUAL_FOR_LOCAL]
+
+
 def test_a_correction_needs_a_reason_and_becomes_version_2(w, api):
     first = only(api, row(w, provider_visit_id="C-1", notes="洗漱"))
     changed = row(w, provider_visit_id="C-1", notes="洗漱、散步", minutes=50)
@@ -242,8 +297,12 @@ def test_a_correction_needs_a_reason_and_becomes_version_2(w, api):
     detail = api.get(f"/api/visits/{new.pk}/").json()
     assert [(v["version"], v["is_current"]) for v in detail["versions"]] == [
         (1, False), (2, True)]
-    # the first version again is a correction too: back to it needs a reason
-    refused(only(api, row(w, provider_visit_id="C-1", notes="洗漱")),
+    # the first version sent again is no change: it answers the current version
+    again = only(api, row(w, provider_visit_id="C-1", notes="洗漱"))
+    assert (again["outcome"], again["unchanged"]) == ("accepted", True)
+    assert (again["visit_id"], again["version"]) == (new.pk, 2)
+    # a third content is a correction again, and needs its reason
+    refused(only(api, row(w, provider_visit_id="C-1", notes="散步")),
             Reason.CORRECTION_REASON_REQUIRED, "correction_reason")
 
 
@@ -356,6 +415,30 @@ def test_provider_contract_not_covering_the_street(w, api):
     refused(only(api, row(w, elder=elder)), Reason.PROVIDER_NO_CONTRACT, "provider")
 
 
+def test_the_contract_must_cover_where_the_elder_lives_whatever_the_hukou(w, api):
+    """Art 30: the provider near the residence. An elder of another
+    district's hukou living in the contract's street is served; one of the
+    contract's hukou street living in another district is not, unless the
+    contract covers the community lived in."""
+    from apps.elders.models import Elder
+    from tests.factories import RegionFactory
+
+    elsewhere = RegionFactory.district()
+    their_street = RegionFactory.street(elsewhere)
+    incomer = add_elder(w)["elder"]
+    Elder.objects.filter(pk=incomer.pk).update(hukou_street=their_street)
+    assert only(api, row(w, hour=8, elder=incomer))["outcome"] == "accepted"
+
+    leaver = add_elder(their_street, provider=w.provider, contract=w.contract)["elder"]
+    Elder.objects.filter(pk=leaver.pk).update(hukou_street=w.street)
+    refused(only(api, row(w, hour=10, elder=leaver)), Reason.PROVIDER_NO_CONTRACT, "provider")
+
+    community = RegionFactory.community(their_street)
+    Elder.objects.filter(pk=leaver.pk).update(community=community)
+    w.contract.covered_area.add(community)
+    assert only(api, row(w, hour=12, elder=leaver))["outcome"] == "accepted"
+
+
 def test_provider_barred(w, api):
     TenderBar.objects.create(provider=w.provider, starts_on=DAY - timedelta(days=1),
                              lifts_on=DAY + timedelta(days=700), reason="Art 25")
@@ -389,6 +472,31 @@ def test_elder_overlap_with_another_caregiver_or_provider(w, api):
         "results"]
     assert first["outcome"] == "accepted"
     refused(second, Reason.ELDER_OVERLAP, "elder_id_number")
+
+
+def test_only_visits_that_need_the_elder_at_home_overlap(w, api):
+    """A canteen meal (unit: meal) during a home visit is no clash for the
+    elder; two home visits are. The caregiver is at one place at a time,
+    whatever the item."""
+    from apps.careplans.models import AgreementItem
+
+    AgreementItem.objects.create(agreement=w.agreement, service_item=item("ML-CANTEEN"),
+                                 unit_price=Decimal("10.00"))
+    canteen = StaffMemberFactory(provider=w.provider)
+    nurse = StaffMemberFactory(provider=w.provider)
+    make_visit(w, check_in_at=local(DAY, 11), minutes=90)  # a home visit, 11:00-12:30
+    meal = only(api, row(w, hour=12, code="ML-CANTEEN", minutes=30, caregiver=canteen))
+    assert meal["outcome"] == "accepted", meal
+    refused(only(api, row(w, hour=12, caregiver=nurse)), Reason.ELDER_OVERLAP,
+            "elder_id_number")
+    refused(only(api, row(w, hour=12, code="ML-CANTEEN", minutes=20)),
+            Reason.CAREGIVER_OVERLAP, "caregiver")
+    # within one batch too, whichever comes first
+    first, second, third = post(
+        api, row(w, hour=17, code="ML-CANTEEN", minutes=30, caregiver=canteen),
+        row(w, hour=17), row(w, hour=17, caregiver=nurse))["results"]
+    assert (first["outcome"], second["outcome"]) == ("accepted", "accepted")
+    refused(third, Reason.ELDER_OVERLAP, "elder_id_number")
 
 
 def test_visits_end_to_end_do_not_overlap(w, api):
@@ -463,8 +571,43 @@ def test_resubmitting_the_same_batch_changes_nothing(w, api):
         return {k: v for k, v in result.items() if k != "unchanged"}
 
     assert [same(r) for r in again["results"]] == [same(r) for r in first["results"]]
+    assert again["batch"] == first["batch"]
+    assert IntakeBatch.objects.count() == 1
     # a new reason alone is no new row
     assert only(api, {**rows[0], "correction_reason": "x"})["unchanged"] is True
+
+
+def test_resending_a_batch_after_one_of_its_visits_was_corrected_changes_nothing(w, api):
+    rows = [row(w, hour=8), row(w, hour=10), row(w, hour=12, minutes=10)]
+    first = post(api, *rows)
+    assert [r["outcome"] for r in first["results"]] == ["accepted", "accepted", "rejected"]
+    fix = post(api, {**rows[1], "notes": "补记散步", "correction_reason": "漏记散步"})
+    [corrected] = fix["results"]
+    assert (corrected["outcome"], corrected["version"]) == ("accepted", 2)
+
+    def counts():
+        return (ServiceVisit.objects.count(), VisitSubmission.objects.count(),
+                IntakeBatch.objects.count(),
+                VisitSubmission.objects.filter(outcome="rejected").count())
+
+    before = counts()
+    again = post(api, *rows)
+    assert counts() == before
+    assert (again["accepted"], again["rejected"], again["unchanged"]) == (0, 0, 3)
+    assert again["batch"] == first["batch"]
+    kept, old, short = again["results"]
+    assert kept == {**first["results"][0], "unchanged": True}
+    # the row of the corrected visit answers the current version
+    assert (old["outcome"], old["unchanged"]) == ("accepted", True)
+    assert (old["visit_id"], old["version"]) == (corrected["visit_id"], 2)
+    assert old["reasons"] == []
+    assert short == {**first["results"][2], "unchanged": True}
+    assert ServiceVisit.objects.get(pk=corrected["visit_id"]).is_current
+    # rows that first came in different calls answer no one batch
+    mixed = post(api, rows[0], {**rows[1], "notes": "补记散步"})
+    assert counts() == before
+    assert mixed["batch"] is None
+    assert post(api, {**rows[1], "notes": "补记散步"})["batch"] == fix["batch"]
 
 
 def test_a_refused_row_sent_again_after_the_cause_is_fixed_is_accepted(w, api):

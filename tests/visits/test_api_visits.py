@@ -91,14 +91,55 @@ def test_filters_month_elder_item_flag_and_versions(w):
     assert ids("item=LC-HOME") == {plain.pk}
     assert ids(f"flag={Flag.FAR_FROM_ADDRESS}") == {far.pk}
     assert ids(f"elder={w.elder.pk}") == {far.pk, plain.pk, earlier.pk, newer.pk}
-    assert ids(f"elder_id_number={w.elder.id_number}") == {far.pk, plain.pk, earlier.pk,
-                                                           newer.pk}
     assert client.get("/api/visits/?month=2026-13").status_code == 400
     detail = client.get(f"/api/visits/{newer.pk}/").json()
     assert [(v["id"], v["version"]) for v in detail["versions"]] == [(old.pk, 1),
                                                                      (newer.pk, 2)]
     assert detail["elder_id_number"] == w.elder.id_number_masked
     assert w.elder.id_number not in str(detail)
+
+
+def test_no_identity_number_in_urls_and_no_position_in_answers(w, client):
+    """Identity numbers do not travel in URLs (no filter takes one; the
+    elder's id does); the answers carry the distance and flags, not the
+    GPS position."""
+    from decimal import Decimal
+
+    from tests.visits.factories import visit_payload
+
+    mine = make_visit(w, latitude=Decimal("23.129200"), longitude=Decimal("113.264500"),
+                      distance_m=12, flags=[Flag.FAR_FROM_ADDRESS])
+    someone = add_elder(w)["elder"]
+    theirs = make_visit(w, elder=someone, check_in_at=local(month_day(3), 9))
+    api = key_client(w.provider)
+    listed = api.get(f"/api/visits/?elder_id_number={w.elder.id_number}").json()["results"]
+    assert {v["id"] for v in listed} == {mine.pk, theirs.pk}  # no such filter
+    assert [v["id"] for v in api.get(f"/api/visits/?elder={w.elder.pk}").json()[
+        "results"]] == [mine.pk]
+    detail = api.get(f"/api/visits/{mine.pk}/").json()
+    for shown in (detail, *listed):
+        assert "latitude" not in shown
+        assert "longitude" not in shown
+    assert (detail["distance_m"], detail["flags"]) == (12, [Flag.FAR_FROM_ADDRESS])
+    api.post("/api/visits/bulk/", {"visits": [
+        visit_payload(w, check_in_at=local(month_day(5), 9), latitude="23.129300",
+                      longitude="113.264600"),
+        visit_payload(w, check_in_at=local(month_day(5), 11), latitude="23.1",
+                      longitude="north")]}, format="json")
+    for row in api.get("/api/visit-submissions/").json()["results"]:
+        assert "latitude" not in row["payload"]
+        assert "longitude" not in row["payload"]
+        assert "longitude" not in row["payload"].get("invalid", {})
+        assert "23.1" not in str(row["payload"])
+    admin = staff(Role.CITY_STAFF, region=RegionFactory.district().parent)
+    client.force_login(admin)
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    parameters = {p["name"] for p in schema["paths"]["/api/visits/"]["get"]["parameters"]}
+    assert "elder" in parameters
+    assert "elder_id_number" not in parameters
+    properties = schema["components"]["schemas"]["ServiceVisit"]["properties"]
+    assert "distance_m" in properties
+    assert "latitude" not in properties
 
 
 def test_offices_read_their_own_area_through_their_session(w, client):
@@ -154,3 +195,6 @@ def test_the_schema_lists_every_reason_code_and_the_key_scheme(client):
     bulk = schema["paths"]["/api/visits/bulk/"]["post"]
     assert bulk["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/BulkResult")
+    batch = components["schemas"]["BulkResult"]["properties"]["batch"]
+    assert batch["nullable"] is True
+    assert "every row is unchanged" in batch["description"]

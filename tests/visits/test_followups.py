@@ -229,7 +229,8 @@ def test_a_finding_is_raised_once_even_if_raised_again(call, street_user):
     from apps.visits.followups import _raise_not_received
 
     _w, follow_up = call
-    record_follow_up(follow_up=follow_up, outcome="not_received", satisfaction=1, note="老人称当天无人上门。",
+    record_follow_up(follow_up=follow_up, outcome="not_received", satisfaction=1,
+                     note="老人称当天无人上门。",
                      user=street_user, called_at=CALLED)
     follow_up.refresh_from_db()
     _finding, created = _raise_not_received(follow_up, follow_up.visit)

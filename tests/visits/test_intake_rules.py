@@ -119,3 +119,40 @@ def test_months():
     assert rules.month_start(DAY) == date(2026, 3, 1)
     assert rules.month_end(DAY) == date(2026, 3, 31)
     assert rules.month_end(date(2028, 2, 3)) == date(2028, 2, 29)
+
+
+def test_the_most_units_a_visit_may_count():
+    def day_of(moment):
+        return moment.astimezone(TZ).date()
+
+    # hourly: the duration rounded up to the half hour
+    assert rules.max_units("hour", at(0), at(60), day_of) == Decimal("1.0")
+    assert rules.max_units("hour", at(0), at(61), day_of) == Decimal("1.5")
+    assert rules.max_units("hour", at(0), at(1), day_of) == Decimal("0.5")
+    assert rules.units_over_problem("hour", Decimal("1.5"), at(0), at(70), day_of) is None
+    assert rules.units_over_problem("hour", Decimal("2"), at(0), at(70), day_of) == (
+        Reason.UNITS_EXCEED_DURATION)
+    # per visit: exactly one
+    assert rules.units_over_problem("visit", Decimal("1"), at(0), at(45), day_of) is None
+    assert rules.units_over_problem("visit", Decimal("2"), at(0), at(45), day_of) == (
+        Reason.UNITS_EXCEED_DURATION)
+    assert rules.units_over_problem("visit", Decimal("0.5"), at(0), at(45), day_of) == (
+        Reason.INVALID)
+    # per day: the calendar days the stay spans (noon to noon two days on: 3 days)
+    assert rules.max_units("day", at(0), at(60), day_of) == 1
+    assert rules.max_units("day", at(0), at(48 * 60), day_of) == 3
+    assert rules.units_over_problem("day", Decimal("4"), at(0), at(48 * 60), day_of) == (
+        Reason.UNITS_EXCEED_DURATION)
+    # meals and months: as given, the audit reads them
+    for unit in ("meal", "month"):
+        assert rules.max_units(unit, at(0), at(30), day_of) is None
+        assert rules.units_over_problem(unit, Decimal("3"), at(0), at(30), day_of) is None
+
+
+def test_only_visits_that_need_the_elder_at_home_exclude_each_other():
+    assert {"visit", "hour"} == rules.EXCLUSIVE_UNITS
+    assert rules.elders_overlap("visit", "hour")
+    assert rules.elders_overlap("hour", "hour")
+    for other in ("meal", "day", "month", None):
+        assert not rules.elders_overlap("visit", other)
+        assert not rules.elders_overlap(other, "hour")

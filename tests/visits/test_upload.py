@@ -107,6 +107,45 @@ def test_an_xlsx_with_real_times_and_a_gb18030_csv(w):
     assert ServiceVisit.objects.count() == 2
 
 
+def test_an_identity_number_read_as_a_number_asks_for_a_text_column(w):
+    """Excel keeps 15 digits of a number cell: an 18-digit number typed into
+    one has lost its last digits. The row says so on the identity-number
+    column, with the hint to format it as text, not 'unknown elder'."""
+    data = [rows(w)[0], [*rows(w)[0]], [*rows(w)[0]]]
+    data[1][0], data[1][1] = "U-8", float("440106195001010018")  # as Excel keeps it
+    data[2][0], data[2][1] = "U-9", 440106195001010018  # a number cell all the same
+    for values, hour in ((data[1], "11"), (data[2], "13")):
+        values[4], values[5] = (values[4].replace("09:", f"{hour}:"),
+                                values[5].replace("09:", f"{hour}:"))
+    result = uploading.upload_visits(as_xlsx(HEADER, data), "v.xlsx", provider=w.provider,
+                                     user=w.user)
+    assert outcomes(result) == [(2, "accepted"), (3, "rejected"), (4, "rejected")]
+    for bad in result.rows[1:]:
+        assert [(r["code"], r["field"]) for r in bad.reasons] == [
+            ("invalid", "elder_id_number")]
+        assert "text" in bad.reasons[0]["message"]
+    kept = VisitSubmission.objects.get(provider_visit_id="U-8").payload
+    assert "440106195001010" not in str(kept)
+
+
+def test_the_error_report_neutralises_formulas(w):
+    """A cell starting with = + - @ would run as a formula in a spreadsheet
+    program: the report prefixes it with an apostrophe."""
+    data = [[*rows(w)[1]] for _ in range(4)]
+    for value, values in zip(("=HYPERLINK(\"http://x\")", "+1+2", "-3+4", "@SUM(A1)"), data,
+                             strict=True):
+        values[0] = value
+    result = uploading.upload_visits(as_csv(HEADER, data), "v.csv", provider=w.provider,
+                                     user=w.user)
+    lines = list(csv.reader(io.StringIO(
+        uploading.error_report_csv(result).decode("utf-8-sig"))))
+    assert {line[1] for line in lines[1:]} == {
+        "'=HYPERLINK(\"http://x\")", "'+1+2", "'-3+4", "'@SUM(A1)"}
+    assert all(not cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
+    assert uploading.safe_cell("U-1") == "U-1"
+    assert uploading.safe_cell(3) == 3
+
+
 def test_english_headers_and_the_file_as_a_whole(w):
     english = ["visit_id", "elder_id_number", "service_item", "caregiver", "check_in_at",
                "check_out_at", "check_in_method", "check_in_reason", "units", "notes",
