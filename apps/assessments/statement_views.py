@@ -22,22 +22,10 @@ from apps.assessments import services
 from apps.assessments.models import FeeStatement, FeeStatementStatus
 from apps.audit.models import AccessAction
 from apps.audit.services import log_access
+from apps.core.forms import MONTH_FORMAT, MonthField, PastMonthForm
 from apps.core.pdf import render_pdf
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.subsidies.rules import previous_month_start
-
-MONTH_FORMAT = "%Y-%m"
-
-
-class MonthField(forms.DateField):
-    """A month as YYYY-MM (the browser's month input), cleaned to its first day."""
-
-    input_formats = [MONTH_FORMAT]
-    widget = forms.DateInput(attrs={"type": "month"}, format=MONTH_FORMAT)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if value else value
 
 
 class StatementFilterForm(forms.Form):
@@ -47,19 +35,9 @@ class StatementFilterForm(forms.Form):
         choices=[("", _("All")), *FeeStatementStatus.choices])
 
 
-class CompileForm(forms.Form):
-    month = MonthField(label=_("Month"))
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "compile_%s")  # beside the filter's month on one page
-        super().__init__(*args, **kwargs)
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        if month > timezone.localdate().replace(day=1):
-            raise ValidationError(_("A month still to come cannot be compiled."),
-                                  code="future")
-        return month
+class CompileForm(PastMonthForm):
+    id_prefix = "compile"
+    future_message = _("A month still to come cannot be compiled.")
 
 
 class FeeStatementMixin(ScopedViewMixin):

@@ -66,3 +66,27 @@ def xlsx_rows(content: bytes) -> Iterator[list]:
 def is_blank(values: list) -> bool:
     """A row with nothing in any cell (spreadsheets keep formatted empty rows)."""
     return not any(v is not None and str(v).strip() for v in values)
+
+
+def map_header(header: list[str], columns: dict[str, tuple[str, ...]],
+               required: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
+    """Field -> column index from a file's titles (any of each field's
+    accepted titles, case-insensitive; the first column wins), and the
+    titles no field takes. A required field without a column refuses the
+    file, naming the missing columns by their template title."""
+    by_alias = {alias.lower(): name for name, aliases in columns.items() for alias in aliases}
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, title in enumerate(header):
+        name = by_alias.get(title.lower())
+        if name is None:
+            if title:
+                unknown.append(title)
+        elif name not in positions:
+            positions[name] = index
+    missing = [columns[name][0] for name in required if name not in positions]
+    if missing:
+        raise ImportFileError(_("Missing columns: %(columns)s.") % {
+            "columns": "、".join(missing)})
+    return positions, unknown
+

@@ -26,7 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.spreadsheets import ImportFileError, read_rows
+from apps.core import spreadsheets
+from apps.core.spreadsheets import ImportFileError as ImportFileError  # the views catch it here
+from apps.core.spreadsheets import read_rows
 from apps.elders import identity
 from apps.elders.models import DocumentType, Elder, LifeStatus, ModelWorkerLevel, Sex
 from apps.elders.services import build_elder
@@ -101,20 +103,7 @@ class ImportResult:
 
 def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Field -> column index, and the columns no field takes."""
-    by_alias = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in aliases}
-    positions, unknown = {}, []
-    for index, title in enumerate(header):
-        name = by_alias.get(title.lower())
-        if name is None:
-            if title:
-                unknown.append(title)
-        elif name not in positions:
-            positions[name] = index
-    missing = [COLUMNS[name][0] for name in REQUIRED if name not in positions]
-    if missing:
-        raise ImportFileError(_("Missing columns: %(columns)s.") % {
-            "columns": "、".join(missing)})
-    return positions, unknown
+    return spreadsheets.map_header(header, COLUMNS, REQUIRED)
 
 
 class _Places:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.assessments.statement_views import MonthField
+from apps.core.forms import MonthField
 from apps.findings.filters import providers_with_findings
 from apps.findings.models import FindingRule, FindingStatus
 from apps.providers.models import Provider

@@ -17,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from apps.assessments.statement_views import MonthField
 from apps.audit.services import log_access
 from apps.complaints.models import Complaint, ComplaintCategory
-from apps.core.forms import add_service_errors
+from apps.core.forms import MonthField, PastMonthForm, add_service_errors
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.findings.models import Finding, FindingRule
 from apps.regions.models import Region, RegionKind
@@ -73,19 +72,9 @@ class FollowUpFilterForm(forms.Form):
         return queryset
 
 
-class SampleForm(forms.Form):
-    month = MonthField(label=_("Month"))
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "sample_%s")  # beside the filter's month on one page
-        super().__init__(*args, **kwargs)
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        if month > timezone.localdate().replace(day=1):
-            raise ValidationError(_("A month still to come cannot be sampled."),
-                                  code="future")
-        return month
+class SampleForm(PastMonthForm):
+    id_prefix = "sample"
+    future_message = _("A month still to come cannot be sampled.")
 
 
 def _district_of_user(user):

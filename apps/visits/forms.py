@@ -72,6 +72,17 @@ class PhotoField(forms.ImageField):
         return upload
 
 
+def _offer_items_and_caregivers(form, items, caregivers) -> None:
+    """The agreement's items; the caregiver is the signed-in user's roster
+    entry (``caregivers`` None: no field) or one of the provider's staff."""
+    form.fields["service_item"].queryset = items
+    if caregivers is None:
+        del form.fields["caregiver"]
+    else:
+        form.fields["caregiver"].queryset = caregivers
+        form.fields["caregiver"].required = True
+
+
 class CheckInForm(forms.Form):
     """At the elder's door: the item, who serves, how the elder confirmed
     the arrival. The time is the server's; the position comes from the
@@ -92,13 +103,7 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args, elder, items, caregivers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service_item"].queryset = items
-        if caregivers is None:
-            # the signed-in user is the caregiver
-            del self.fields["caregiver"]
-        else:
-            self.fields["caregiver"].queryset = caregivers
-            self.fields["caregiver"].required = True
+        _offer_items_and_caregivers(self, items, caregivers)
         choices = _method_choices(elder)
         self.fields["check_in_method"].choices = choices
         self.fields["check_in_method"].initial = choices[0][0]
@@ -185,12 +190,7 @@ class DraftEditForm(forms.Form):
             "confirmation": draft.confirmation,
             "confirmed_by_name": draft.confirmed_by_name})
         super().__init__(*args, **kwargs)
-        self.fields["service_item"].queryset = items
-        if caregivers is None:
-            del self.fields["caregiver"]
-        else:
-            self.fields["caregiver"].queryset = caregivers
-            self.fields["caregiver"].required = True
+        _offer_items_and_caregivers(self, items, caregivers)
         for name in ("check_in_method", "check_out_method"):
             self.fields[name].choices = _method_choices(draft.elder)
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from apps.core.spreadsheets import MAX_BYTES, ImportFileError, is_blank, read_rows
+from apps.core import spreadsheets
+from apps.core.spreadsheets import MAX_BYTES, is_blank, read_rows
 from apps.visits import intake
 from apps.visits.models import Channel, IntakeBatch
 from apps.visits.reasons import Flag, Reason
@@ -78,21 +79,7 @@ class UploadResult:
 
 def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Field -> column index, and the titles no field takes."""
-    by_alias = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in aliases}
-    positions: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, title in enumerate(header):
-        name = by_alias.get(title.lower())
-        if name is None:
-            if title:
-                unknown.append(title)
-        elif name not in positions:
-            positions[name] = index
-    missing = [COLUMNS[name][0] for name in REQUIRED if name not in positions]
-    if missing:
-        raise ImportFileError(_("Missing columns: %(columns)s.") % {
-            "columns": "、".join(missing)})
-    return positions, unknown
+    return spreadsheets.map_header(header, COLUMNS, REQUIRED)
 
 
 def _mapping(positions: dict[str, int], values: list) -> dict:
