@@ -47,8 +47,9 @@ def _error(field: str, message: str, code: str, **params) -> ValidationError:
 
 def sample_target(total: int, share: Decimal) -> int:
     """How many of ``total`` visits to call: the share rounded up, at least
-    one when there is any visit, never more than there are."""
-    if total <= 0:
+    one when there is any visit, never more than there are; none where the
+    district set the share to 0."""
+    if total <= 0 or share <= 0:
         return 0
     return min(total, max(1, math.ceil(Decimal(total) * Decimal(str(share)))))
 

@@ -38,6 +38,7 @@ def visits_in_september(w, count, *, elder=None):
     (41, Decimal("0.05"), 3),
     (10, Decimal("0.25"), 3),
     (3, Decimal("2"), 3),
+    (50, Decimal("0"), 0),  # a district that set the share to 0 calls no one
 ])
 def test_the_target_is_the_share_rounded_up_and_at_least_one(total, share, expected):
     assert sample_target(total, share) == expected
