@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "apps.visits",
     "apps.complaints",
     "apps.findings",
+    "apps.settlement",
 ]
 
 MIDDLEWARE = [

@@ -83,6 +83,10 @@ _FOLLOW_UPS_CALL = _perms("visits", "view change", "followup")
 _COMPLAINTS_KEEP = _perms("complaints", "view add change", "complaint")
 _FINDINGS_READ = _perms("findings", "view", "finding")
 
+# Issue 7: settlement runs; district staff review, finance approves and pays.
+_SETTLEMENT_READ = _perms("settlement", "view", "settlementrun", "providersettlement",
+                          "settlementline")
+
 _CONTACTS = ["elders.view_contact", "elders.add_contact", "elders.change_contact"]
 _APPLICATIONS_READ = [
     "applications.view_application", "applications.view_transition",
@@ -146,6 +150,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_PLANS_KEEP, *_VISITS_READ, *_FOLLOW_UPS_CALL, *_COMPLAINTS_KEEP,
         *_FINDINGS_READ, "visits.add_followup",
         *_perms("visits", "view add change", "providerapitoken"),
+        *_SETTLEMENT_READ, "settlement.review_settlementrun",
     ],
     Role.ASSESSOR: [
         *_REFERENCE_READ,
@@ -160,6 +165,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "subsidies.view_entitlement",
         *_FACILITIES_READ, *_CONTRACTS_READ, "evaluations.view_providergrade",
         *_PLANS_READ, *_VISITS_READ, *_FINDINGS_READ,
+        *_SETTLEMENT_READ, "settlement.add_settlementrun",
+        "settlement.approve_settlementrun", "settlement.record_payment_settlementrun",
     ],
     Role.PROVIDER_STAFF: [
         "catalogue.view_serviceitem", "catalogue.view_guideprice",
@@ -190,6 +197,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_perms("evaluations", "add change", "evaluationcriterion"),
         *_PLANS_READ, *_VISITS_READ, "visits.view_followup",
         "complaints.view_complaint", *_FINDINGS_READ,
+        *_SETTLEMENT_READ,
     ],
     Role.ADMINISTRATOR: [
         *_REFERENCE_READ,
@@ -212,6 +220,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "audit.view_accesslog",
         *_PLANS_READ, *_VISITS_READ, "visits.view_followup",
         "complaints.view_complaint", *_FINDINGS_READ,
+        *_SETTLEMENT_READ,
     ],
 }
 

@@ -352,6 +352,35 @@ def _complaint_victim(world, marker):
         description=marker, due_on=date(2025, 10, 23))
 
 
+def _settlement_run_victim(world, marker, month=date(2025, 9, 1)):
+    # a draft run of the victim district, its review note carrying the marker
+    from apps.settlement.models import SettlementRun
+
+    return SettlementRun.objects.create(district=world.district, month=month,
+                                        review_note=marker)
+
+
+def _provider_settlement_victim(world, marker):
+    # shown with its run (in admin), which carries the marker
+    from apps.settlement.models import ProviderSettlement
+
+    run = _settlement_run_victim(world, marker, month=date(2025, 8, 1))
+    return ProviderSettlement.objects.create(run=run,
+                                             provider=ProviderFactory(region=world.district))
+
+
+def _settlement_line_victim(world, marker):
+    # a line of a visit whose notes carry the marker
+    from apps.settlement.models import SettlementLine
+
+    visit = _service_visit_victim(world, marker)
+    run = _settlement_run_victim(world, marker, month=date(2025, 7, 1))
+    return SettlementLine.objects.create(
+        run=run, provider=visit.provider, elder=visit.elder, visit=visit,
+        service_month=visit.service_date.replace(day=1), cost=visit.amount,
+        covered=visit.amount, subsidy=visit.amount, elder_pays=0, bonus=0)
+
+
 def _access_victim(world, marker):
     return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
                                     object_label=marker, region=world.street)
@@ -389,6 +418,9 @@ VICTIM_BUILDERS = {
     CareManager: _care_manager_victim,
     CaseAssignment: _case_assignment_victim,
     apps.get_model("visits", "FollowUp"): _follow_up_victim,
+    apps.get_model("settlement", "SettlementRun"): _settlement_run_victim,
+    apps.get_model("settlement", "ProviderSettlement"): _provider_settlement_victim,
+    apps.get_model("settlement", "SettlementLine"): _settlement_line_victim,
     apps.get_model("findings", "Finding"): _finding_victim,
     apps.get_model("complaints", "Complaint"): _complaint_victim,
     apps.get_model("visits", "VisitDraft"): _visit_draft_victim,

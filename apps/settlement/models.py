@@ -1,0 +1,257 @@
+"""The monthly settlement of a district (Art 27, 29, 24, 33; DOMAIN.md §7).
+
+A ``SettlementRun`` is a business object: draft → computed → reviewed by
+district staff → approved by a finance officer who is not the reviewer →
+paid. One run per district and month. Once approved, the database refuses
+any change to the run's figures, to its provider settlements and to its
+lines (triggers, not only views): a visit that arrives or is corrected later
+goes into the adjustment section of a later month's run.
+
+``ProviderSettlement`` rows are also the work items the worker claims, one
+per provider; ``SettlementLine`` holds one row per visit counted, written in
+bulk by SQL.
+"""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.audit.history import track_changes
+from apps.core.models import ScopedManager, TimeStampedModel
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
+CLOSED = ("approved", "paid")
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    COMPUTED = "computed", _("Computed")
+    REVIEWED = "reviewed", _("Reviewed")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+
+
+# The figures of a run; only the payment may be added once it is approved.
+RUN_FIGURES = ("district_id", "month", "visits", "elders", "cost", "subsidy", "elder_pays",
+               "bonus", "assessment_fees", "adjustments", "payable", "city_share",
+               "district_share", "reviewed_by_id", "approved_by_id", "approved_at")
+_FIGURES_UNCHANGED = " AND ".join(f'NEW."{name}" IS NOT DISTINCT FROM OLD."{name}"'
+                                  for name in RUN_FIGURES)
+
+# The rows of a run are frozen with it: a trigger function, since a trigger's
+# WHEN clause cannot look at another table.
+_ROWS_OF_A_CLOSED_RUN = f"""
+DECLARE
+    run_id integer;
+BEGIN
+    IF TG_OP = 'DELETE' THEN run_id := OLD.run_id; ELSE run_id := NEW.run_id; END IF;
+    IF EXISTS (SELECT 1 FROM settlement_settlementrun r
+               WHERE r.id = run_id AND r.status IN {CLOSED!r}) THEN
+        RAISE EXCEPTION 'settlement run % is approved: its rows cannot change', run_id;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.run_id <> NEW.run_id AND EXISTS (
+            SELECT 1 FROM settlement_settlementrun r
+            WHERE r.id = OLD.run_id AND r.status IN {CLOSED!r}) THEN
+        RAISE EXCEPTION 'settlement run % is approved: its rows cannot change', OLD.run_id;
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+END;
+"""
+
+
+def _frozen_with_the_run(name: str) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(name=name, when=pgtrigger.Before,
+                             operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                             func=_ROWS_OF_A_CLOSED_RUN)
+
+
+@track_changes()
+class SettlementRun(TimeStampedModel):
+    district = models.ForeignKey("regions.Region", verbose_name=_("district"),
+                                 on_delete=models.PROTECT, related_name="settlement_runs")
+    month = models.DateField(_("month"), help_text=_("The first day of the month settled."))
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices,
+                              default=RunStatus.DRAFT)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"),
+                                     on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
+                                    on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
+                                    on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    elders = models.PositiveIntegerField(_("elders"), default=0)
+    cost = models.DecimalField(_("cost of the services"), **MONEY)
+    subsidy = models.DecimalField(_("subsidy"), **MONEY)
+    elder_pays = models.DecimalField(_("paid by the elders"), **MONEY)
+    bonus = models.DecimalField(_("performance subsidy"), **MONEY)
+    assessment_fees = models.DecimalField(_("assessment fees"), **MONEY)
+    adjustments = models.DecimalField(_("adjustments"), **MONEY)
+    payable = models.DecimalField(_("payable"), **MONEY)
+    city_share = models.DecimalField(_("city's share"), **MONEY)
+    district_share = models.DecimalField(_("district's share"), **MONEY)
+
+    objects = ScopedManager()
+
+    scope_region = "district"
+
+    class Meta:
+        verbose_name = _("settlement run")
+        verbose_name_plural = _("settlement runs")
+        ordering = ["-month", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "month"],
+                                    name="one_settlement_run_per_district_and_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="settlement_month_first_day"),
+            # maker-checker: whoever reviewed may not approve
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | Q(reviewed_by__isnull=True)
+                | ~Q(approved_by=F("reviewed_by")),
+                name="settlement_approver_is_not_the_reviewer"),
+            models.CheckConstraint(
+                condition=~Q(status__in=CLOSED) | (Q(approved_by__isnull=False)
+                                                   & Q(reviewed_by__isnull=False)),
+                name="settlement_approved_after_review"),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (Q(paid_on__isnull=False)
+                                               & ~Q(payment_reference="")),
+                name="settlement_paid_with_reference"),
+        ]
+        permissions = [
+            ("review_settlementrun", _("Can review a settlement run")),
+            ("approve_settlementrun", _("Can approve a settlement run")),
+            ("record_payment_settlementrun", _("Can record the payment of a settlement run")),
+        ]
+        triggers = [
+            # An approved run never changes, except that a payment is recorded on it.
+            pgtrigger.Protect(
+                name="approved_run_is_frozen", operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    f"OLD.status IN {CLOSED!r} AND NOT (OLD.status = 'approved' "
+                    f"AND NEW.status = 'paid' AND {_FIGURES_UNCHANGED})")),
+            pgtrigger.Protect(name="approved_run_never_deleted", operation=pgtrigger.Delete,
+                              condition=pgtrigger.Condition(f"OLD.status IN {CLOSED!r}")),
+        ]
+
+    def __str__(self):
+        return f"{self.district.name} · {self.month:%Y-%m}"
+
+    @property
+    def audit_label(self) -> str:
+        return str(self)
+
+    @property
+    def audit_region(self):
+        return self.district
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    CLAIMED = "claimed", _("Being computed")
+    DONE = "done", _("Done")
+
+
+class ProviderSettlement(models.Model):
+    """One provider's part of a run: the worker's unit of work (claimed from
+    the database) and the provider's totals for its statement."""
+
+    run = models.ForeignKey(SettlementRun, verbose_name=_("settlement run"),
+                            on_delete=models.CASCADE, related_name="providers")
+    provider = models.ForeignKey("providers.Provider", verbose_name=_("service provider"),
+                                 on_delete=models.PROTECT, related_name="settlements")
+    status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices,
+                              default=ItemStatus.PENDING)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    elders = models.PositiveIntegerField(_("elders"), default=0)
+    cost = models.DecimalField(_("cost of the services"), **MONEY)
+    subsidy = models.DecimalField(_("subsidy"), **MONEY)
+    elder_pays = models.DecimalField(_("paid by the elders"), **MONEY)
+    bonus_visits = models.PositiveIntegerField(_("visits earning the performance subsidy"),
+                                               default=0)
+    bonus = models.DecimalField(_("performance subsidy"), **MONEY)
+    adjustments = models.DecimalField(_("adjustments"), **MONEY)
+    payable = models.DecimalField(_("payable"), **MONEY)
+
+    objects = ScopedManager()
+
+    scope_region = "run__district"
+    scope_provider = "provider"
+
+    class Meta:
+        verbose_name = _("provider settlement")
+        verbose_name_plural = _("provider settlements")
+        ordering = ["run", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "provider"],
+                                    name="one_provider_settlement_per_run"),
+        ]
+        triggers = [_frozen_with_the_run("provider_settlement_frozen_with_run")]
+
+    def __str__(self):
+        return f"{self.run} · {self.provider}"
+
+
+class SettlementLine(models.Model):
+    """One visit counted in a run, with its split; written in bulk by SQL.
+    A visit of an earlier month (late or corrected after that month's run
+    was approved) is an adjustment line."""
+
+    run = models.ForeignKey(SettlementRun, verbose_name=_("settlement run"),
+                            on_delete=models.CASCADE, related_name="lines")
+    provider = models.ForeignKey("providers.Provider", verbose_name=_("service provider"),
+                                 on_delete=models.PROTECT, related_name="+")
+    elder = models.ForeignKey("elders.Elder", verbose_name=_("elder"), on_delete=models.PROTECT,
+                              related_name="+")
+    visit = models.ForeignKey("visits.ServiceVisit", verbose_name=_("visit"),
+                              on_delete=models.PROTECT, related_name="settlement_lines")
+    service_month = models.DateField(_("month of the service"))
+    is_adjustment = models.BooleanField(_("adjustment"), default=False)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2)
+    covered = models.DecimalField(_("covered by the plan"), max_digits=12, decimal_places=2)
+    subsidy = models.DecimalField(_("subsidy"), max_digits=12, decimal_places=2)
+    elder_pays = models.DecimalField(_("paid by the elder"), max_digits=12, decimal_places=2)
+    bonus = models.DecimalField(_("performance subsidy"), max_digits=8, decimal_places=2)
+
+    objects = ScopedManager()
+
+    scope_region = "run__district"
+    scope_provider = "provider"
+
+    class Meta:
+        verbose_name = _("settlement line")
+        verbose_name_plural = _("settlement lines")
+        ordering = ["run", "provider", "elder", "visit"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "visit"], name="visit_counted_once_per_run"),
+            models.CheckConstraint(condition=Q(subsidy__gte=0) & Q(elder_pays__gte=0)
+                                   & Q(bonus__gte=0),
+                                   name="settlement_line_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["run", "provider"], name="settlement_line_provider"),
+            models.Index(fields=["run", "elder"], name="settlement_line_elder"),
+        ]
+        triggers = [_frozen_with_the_run("settlement_line_frozen_with_run")]
+
+    def __str__(self):
+        return f"{self.run} · {self.visit_id}"
