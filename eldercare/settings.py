@@ -311,7 +311,16 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 600_000  # KiB; WeasyPrint workers grow
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The settlement runs of the previous month start on this working day of the
+# month (on the holiday calendar); compute tasks run on their own queue.
+SETTLEMENT_WORKING_DAY = env.int("SETTLEMENT_WORKING_DAY", default=3)
+CELERY_TASK_ROUTES = {"apps.settlement.tasks.compute_run_task": {"queue": "settlement"}}
 CELERY_BEAT_SCHEDULE = {
+    # 05:00 every day: on the settlement day, the previous month's runs start.
+    "start-settlement-runs": {
+        "task": "apps.settlement.tasks.start_due_runs_task",
+        "schedule": crontab(hour=5, minute=0),
+    },
     # 07:30 every day: each office gets its overdue and due-soon applications.
     "flag-deadlines": {
         "task": "apps.applications.tasks.flag_deadlines_task",

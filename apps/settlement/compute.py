@@ -1,0 +1,246 @@
+"""The set-based settlement of a run in PostgreSQL (issue 7 §4).
+
+The same numbers as the pure reference ``apps.settlement.rules.settle_month``
+(checked by ``tests/settlement/test_compute.py``), computed in SQL: the
+month's lines are written with one ``INSERT ... SELECT`` using window
+functions, the provider and run totals with one ``UPDATE ... FROM`` each.
+No per-visit Python loop, no per-row save.
+
+The lines of a run (``write_lines``):
+
+- the current visits with a service date in the run's month, of the elders
+  whose entitlement in force that month (the latest started, not cancelled)
+  is paid by the run's district and is not at own cost;
+- ``covered``: what the plan in force that month covers
+  (``apps.careplans.rules.plan_coverage``): per elder and service item the
+  visits, in (check-in, id) order, take first from the units of the plan
+  lines naming their provider, then from the units of the lines naming no
+  provider (a pool shared by every provider); a visit is covered for the
+  share of its units taken, amount x covered units / units to the cent. An
+  elder without a plan in force that month is covered in full (the
+  entitlement still limits it);
+- ``subsidy``: what each line adds to the rounded running split of the
+  elder's covered total (``apps.subsidies.rules.share_lines``):
+  least(round(running covered x (1 - elder share), 2), monthly amount);
+- ``elder_pays`` = cost - subsidy;
+- ``bonus``: the per-visit performance subsidy of the provider's grade in
+  force on the service date for the item's category (``bonus_per_visit``),
+  for an item earning it and a visit reaching the item's minimum duration.
+
+Known simplification: one plan per elder and month (the latest started of
+those in force during the month); ``plan_coverage`` would switch plans on the
+day a plan supersedes another mid-month.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from apps.policy.lookup import value_on, values_on
+from apps.settlement import rules
+from apps.settlement.models import ItemStatus, ProviderSettlement, SettlementRun
+from apps.subsidies.rules import month_end
+
+# One statement writes the month's lines. Parameters: run, month (first and
+# last day), district, the four bonus amounts.
+_INSERT_LINES = """
+INSERT INTO settlement_settlementline
+    (run_id, provider_id, elder_id, visit_id, service_month, is_adjustment,
+     cost, covered, subsidy, elder_pays, bonus)
+WITH entitlement AS (
+    SELECT DISTINCT ON (e.elder_id)
+           e.elder_id, e.subsidy_class, e.monthly_amount, e.elder_share,
+           e.paying_district_id
+      FROM subsidies_entitlement e
+     WHERE e.status <> 'cancelled'
+       AND e.valid_from <= %(month_end)s
+       AND (e.valid_until IS NULL OR e.valid_until >= %(month_start)s)
+     ORDER BY e.elder_id, e.valid_from DESC, e.id DESC
+), paid AS (
+    SELECT * FROM entitlement
+     WHERE paying_district_id = %(district)s AND subsidy_class <> 'own_cost'
+), plan AS (
+    SELECT DISTINCT ON (p.elder_id) p.elder_id, p.id AS plan_id
+      FROM careplans_serviceplan p
+      JOIN paid ON paid.elder_id = p.elder_id
+     WHERE p.starts_on <= %(month_end)s
+       AND (p.ends_on IS NULL OR p.ends_on >= %(month_start)s)
+     ORDER BY p.elder_id, p.starts_on DESC, p.id DESC
+), pool AS (
+    SELECT plan.plan_id, i.service_item_id, i.provider_id,
+           sum(i.times_per_month * i.units_per_time) AS units
+      FROM careplans_serviceplanitem i
+      JOIN plan ON plan.plan_id = i.plan_id
+     GROUP BY plan.plan_id, i.service_item_id, i.provider_id
+), visit AS (
+    SELECT v.id, v.elder_id, v.provider_id, v.service_item_id, v.service_date,
+           v.check_in_at, v.units, v.amount,
+           floor(extract(epoch FROM v.check_out_at - v.check_in_at) / 60) AS minutes,
+           paid.monthly_amount, paid.elder_share, plan.plan_id,
+           coalesce(own.units, 0) AS own_pool, coalesce(shared.units, 0) AS shared_pool
+      FROM visits_servicevisit v
+      JOIN paid ON paid.elder_id = v.elder_id
+      LEFT JOIN plan ON plan.elder_id = v.elder_id
+      LEFT JOIN pool own ON own.plan_id = plan.plan_id
+                        AND own.service_item_id = v.service_item_id
+                        AND own.provider_id = v.provider_id
+      LEFT JOIN pool shared ON shared.plan_id = plan.plan_id
+                           AND shared.service_item_id = v.service_item_id
+                           AND shared.provider_id IS NULL
+     WHERE v.is_current
+       AND v.service_date BETWEEN %(month_start)s AND %(month_end)s
+), own_take AS (
+    -- first from the plan lines naming the visit's provider
+    SELECT visit.*,
+           greatest(0, least(units, own_pool - coalesce(sum(units) OVER (
+               PARTITION BY elder_id, service_item_id, provider_id
+               ORDER BY check_in_at, id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS own_units
+      FROM visit
+), shared_take AS (
+    -- then what is left of the visit from the lines naming no provider
+    SELECT own_take.*,
+           greatest(0, least(units - own_units, shared_pool - coalesce(sum(units - own_units)
+               OVER (PARTITION BY elder_id, service_item_id
+                     ORDER BY check_in_at, id
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS shared_units
+      FROM own_take
+), covered AS (
+    SELECT shared_take.*,
+           CASE WHEN plan_id IS NULL OR units <= 0 OR own_units + shared_units >= units
+                    THEN amount
+                WHEN own_units + shared_units <= 0 THEN 0
+                ELSE round(amount * (own_units + shared_units) / units, 2)
+           END AS covered
+      FROM shared_take
+), running AS (
+    SELECT covered.*,
+           round(least(sum(covered) OVER (
+               PARTITION BY elder_id ORDER BY check_in_at, id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) * (1 - elder_share),
+               monthly_amount), 2) AS cumulative
+      FROM covered
+), shared_out AS (
+    SELECT running.*,
+           cumulative - lag(cumulative, 1, 0::numeric) OVER (
+               PARTITION BY elder_id ORDER BY check_in_at, id) AS subsidy
+      FROM running
+)
+SELECT %(run)s, s.provider_id, s.elder_id, s.id, %(month_start)s, false,
+       s.amount, s.covered, s.subsidy, s.amount - s.subsidy,
+       CASE WHEN item.bonus_eligible
+             AND (item.min_duration_minutes IS NULL OR s.minutes >= item.min_duration_minutes)
+            THEN CASE grade.grade WHEN 'excellent' THEN %(excellent)s
+                                  WHEN 'good' THEN %(good)s
+                                  WHEN 'qualified' THEN %(qualified)s
+                                  WHEN 'unqualified' THEN %(unqualified)s
+                                  ELSE 0 END
+            ELSE 0 END
+  FROM shared_out s
+  JOIN catalogue_serviceitem item ON item.id = s.service_item_id
+  LEFT JOIN LATERAL (
+      SELECT g.grade FROM evaluations_providergrade g
+       WHERE g.provider_id = s.provider_id AND g.category = item.category
+         AND g.effective_from <= s.service_date
+       ORDER BY g.effective_from DESC, g.id DESC
+       LIMIT 1) grade ON true
+"""
+
+
+def bonus_values(run: SettlementRun) -> dict[str, Decimal]:
+    """The per-visit amounts by grade in force on the month's last day for
+    the run's district (``bonus.excellent`` ... as ``rules.BONUS_KEY``)."""
+    last_day = month_end(run.month)
+    keys = {grade: rules.BONUS_KEY.format(grade=grade) for grade in rules.GRADES}
+    found = values_on(last_day, run.district, keys=list(keys.values()))  # one query
+    return {grade: rules.money(found[key] if key in found
+                               else value_on(key, last_day, run.district))  # raises: missing
+            for grade, key in keys.items()}
+
+
+def write_lines(run: SettlementRun) -> int:
+    """Replace the run's lines by the month's, in one transaction; returns
+    how many were written. The database refuses it once the run is approved."""
+    if run.is_closed:
+        raise ValueError(f"settlement run {run.pk} is {run.status}: its lines cannot change")
+    params = {"run": run.pk, "month_start": run.month, "month_end": month_end(run.month),
+              "district": run.district_id, **bonus_values(run)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM settlement_settlementline WHERE run_id = %s", [run.pk])
+        cursor.execute(_INSERT_LINES, params)
+        return cursor.rowcount
+
+
+def create_provider_items(run: SettlementRun) -> int:
+    """One waiting work item per provider having lines in the run (those
+    already there are kept); returns how many were added."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO settlement_providersettlement
+                (run_id, provider_id, status, attempts, visits, elders, cost, subsidy,
+                 elder_pays, bonus_visits, bonus, adjustments, payable)
+            SELECT DISTINCT l.run_id, l.provider_id, %s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+              FROM settlement_settlementline l
+             WHERE l.run_id = %s
+            ON CONFLICT (run_id, provider_id) DO NOTHING
+            """, [ItemStatus.PENDING.value, run.pk])
+        return cursor.rowcount
+
+
+def total_provider(item: ProviderSettlement) -> None:
+    """The provider's totals from its lines in the run, in one statement;
+    ``payable`` = subsidy + bonus + adjustments (no adjustments yet: 0)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE settlement_providersettlement ps
+               SET visits = s.visits, elders = s.elders, cost = s.cost,
+                   subsidy = s.subsidy, elder_pays = s.elder_pays,
+                   bonus_visits = s.bonus_visits, bonus = s.bonus, adjustments = 0,
+                   payable = s.subsidy + s.bonus
+              FROM (SELECT count(*) AS visits, count(DISTINCT l.elder_id) AS elders,
+                           coalesce(sum(l.cost), 0) AS cost,
+                           coalesce(sum(l.subsidy), 0) AS subsidy,
+                           coalesce(sum(l.elder_pays), 0) AS elder_pays,
+                           count(*) FILTER (WHERE l.bonus > 0) AS bonus_visits,
+                           coalesce(sum(l.bonus), 0) AS bonus
+                      FROM settlement_settlementline l
+                     WHERE l.run_id = %s AND l.provider_id = %s) s
+             WHERE ps.id = %s
+            """, [item.run_id, item.provider_id, item.pk])
+
+
+def total_run(run: SettlementRun, city_share: Decimal) -> None:
+    """The run's totals from its provider rows (elders counted once across
+    providers, from the lines) and the funding split of what it pays
+    (``rules.funding_split``); stored on the run and on ``run``."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE settlement_settlementrun r
+               SET visits = s.visits, elders = s.elders, cost = s.cost,
+                   subsidy = s.subsidy, elder_pays = s.elder_pays, bonus = s.bonus,
+                   adjustments = s.adjustments,
+                   payable = s.payable + r.assessment_fees
+              FROM (SELECT coalesce(sum(ps.visits), 0) AS visits,
+                           (SELECT count(DISTINCT l.elder_id) FROM settlement_settlementline l
+                             WHERE l.run_id = %s) AS elders,
+                           coalesce(sum(ps.cost), 0) AS cost,
+                           coalesce(sum(ps.subsidy), 0) AS subsidy,
+                           coalesce(sum(ps.elder_pays), 0) AS elder_pays,
+                           coalesce(sum(ps.bonus), 0) AS bonus,
+                           coalesce(sum(ps.adjustments), 0) AS adjustments,
+                           coalesce(sum(ps.payable), 0) AS payable
+                      FROM settlement_providersettlement ps
+                     WHERE ps.run_id = %s) s
+             WHERE r.id = %s
+         RETURNING r.payable
+            """, [run.pk, run.pk, run.pk])
+        (payable,) = cursor.fetchone()
+        split = rules.funding_split(payable, city_share)
+        SettlementRun.objects.filter(pk=run.pk).update(city_share=split.city,
+                                                       district_share=split.district)
+    run.refresh_from_db()
