@@ -33,6 +33,7 @@ urlpatterns = [
     path("findings/", include("apps.findings.urls")),
     path("complaints/", include("apps.complaints.urls")),
     path("care-plans/", include("apps.careplans.urls")),
+    path("settlement/", include("apps.settlement.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

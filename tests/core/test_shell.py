@@ -142,10 +142,11 @@ MENU_FOR = {
                           "providers:provider_list", *FACILITIES, *CARE_MANAGERS,
                           "contracts:contract_list", "contracts:agreement_list",
                           "evaluations:evaluation_list", *PLANS, *OVERSIGHT,
-                          *VISITS, "visits:tokens", *REFERENCE},
+                          *VISITS, "visits:tokens", *REFERENCE, "settlement:run_list"},
     Role.FINANCE_OFFICER: {"assessments:fee_statement_list", *FACILITIES,
                            "contracts:contract_list", *PLANS,
-                           "findings:finding_list", *VISITS, *REFERENCE},
+                           "findings:finding_list", *VISITS, *REFERENCE,
+                           "settlement:run_list"},
 }
 
 
