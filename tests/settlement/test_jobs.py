@@ -5,37 +5,16 @@ again, and a re-run giving the same totals."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pgtrigger
 import pytest
 from django.utils import timezone
 
-from apps.policy.models import PolicyValue
 from apps.settlement import jobs
 from apps.settlement.models import ItemStatus, ProviderSettlement, RunStatus, SettlementRun
 from apps.settlement.services import start_run
-from tests.visits.factories import add_elder, local, make_visit, world
 
 pytestmark = pytest.mark.django_db
 
 MONTH = date(2025, 9, 1)
-
-
-@pytest.fixture
-def month_of_visits(tree):
-    """Two providers' visits in September 2025 for elders paid by the district,
-    whose city:district funding ratio is 4:6."""
-    with pgtrigger.ignore("policy.PolicyValue:policy_value_not_backdated"):
-        PolicyValue.objects.create(key="funding.city_share", value=Decimal("0.4"),
-                                   valid_from=date(2016, 1, 1), region=tree["district"])
-    first = world(district=tree["district"], street=tree["street"])
-    second = world(district=tree["district"], street=tree["street"])
-    for day in (2, 9, 16):
-        make_visit(first, check_in_at=local(date(2025, 9, day)))
-        make_visit(second, check_in_at=local(date(2025, 9, day), hour=14))
-    other = add_elder(first)
-    make_visit(first, elder=other["elder"], agreement=other["agreement"],
-               check_in_at=local(date(2025, 9, 3), hour=15))
-    return first, second
 
 
 def _totals(run):

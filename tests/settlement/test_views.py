@@ -4,9 +4,7 @@ cannot: maker-checker), finance records the payment, and a paid run offers
 no form any more; other districts and providers see nothing."""
 
 from datetime import date
-from decimal import Decimal
 
-import pgtrigger
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -15,10 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.policy.models import PolicyValue
 from apps.settlement.models import ProviderSettlement, RunStatus, SettlementRun
 from tests.factories import ProviderFactory, staff
-from tests.visits.factories import add_elder, local, make_visit, world
 
 pytestmark = pytest.mark.django_db
 
@@ -39,23 +35,6 @@ def _detail(run):
 
 def _forms_shown(html):
     return {form for form in FORMS if form in html}
-
-
-@pytest.fixture
-def month_of_visits(tree):
-    """Two providers' visits in September 2025; city:district funding 4:6."""
-    with pgtrigger.ignore("policy.PolicyValue:policy_value_not_backdated"):
-        PolicyValue.objects.create(key="funding.city_share", value=Decimal("0.4"),
-                                   valid_from=date(2016, 1, 1), region=tree["district"])
-    first = world(district=tree["district"], street=tree["street"])
-    second = world(district=tree["district"], street=tree["street"])
-    for day in (2, 9, 16):
-        make_visit(first, check_in_at=local(date(2025, 9, day)))
-        make_visit(second, check_in_at=local(date(2025, 9, day), hour=14))
-    other = add_elder(first)
-    make_visit(first, elder=other["elder"], agreement=other["agreement"],
-               check_in_at=local(date(2025, 9, 3), hour=15))
-    return first, second
 
 
 @pytest.fixture
