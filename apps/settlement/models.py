@@ -40,32 +40,37 @@ RUN_FIGURES = ("district_id", "month", "visits", "elders", "cost", "subsidy", "e
 _FIGURES_UNCHANGED = " AND ".join(f'NEW."{name}" IS NOT DISTINCT FROM OLD."{name}"'
                                   for name in RUN_FIGURES)
 
-# The rows of a run are frozen with it: a trigger function, since a trigger's
-# WHEN clause cannot look at another table.
-_ROWS_OF_A_CLOSED_RUN = f"""
-DECLARE
-    run_id integer;
+# The rows of a run are frozen with it. Statement-level triggers over the
+# transition tables check each statement once, not each row: a month's lines
+# are written and rewritten by the hundred thousand.
+_REFUSE_ROWS_OF_A_CLOSED_RUN = f"""
 BEGIN
-    IF TG_OP = 'DELETE' THEN run_id := OLD.run_id; ELSE run_id := NEW.run_id; END IF;
-    IF EXISTS (SELECT 1 FROM settlement_settlementrun r
-               WHERE r.id = run_id AND r.status IN {CLOSED!r}) THEN
-        RAISE EXCEPTION 'settlement run % is approved: its rows cannot change', run_id;
+    IF EXISTS (SELECT 1 FROM {{rows}} t JOIN settlement_settlementrun r ON r.id = t.run_id
+               WHERE r.status IN {CLOSED!r}) THEN
+        RAISE EXCEPTION 'an approved settlement run''s rows cannot change';
     END IF;
-    IF TG_OP = 'UPDATE' AND OLD.run_id <> NEW.run_id AND EXISTS (
-            SELECT 1 FROM settlement_settlementrun r
-            WHERE r.id = OLD.run_id AND r.status IN {CLOSED!r}) THEN
-        RAISE EXCEPTION 'settlement run % is approved: its rows cannot change', OLD.run_id;
-    END IF;
-    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-    RETURN NEW;
+    RETURN NULL;
 END;
 """
 
 
-def _frozen_with_the_run(name: str) -> pgtrigger.Trigger:
-    return pgtrigger.Trigger(name=name, when=pgtrigger.Before,
-                             operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                             func=_ROWS_OF_A_CLOSED_RUN)
+def _frozen_with_the_run(prefix: str) -> list[pgtrigger.Trigger]:
+    def trigger(name, operation, referencing, rows):
+        return pgtrigger.Trigger(
+            name=f"{prefix}_{name}", level=pgtrigger.Statement, when=pgtrigger.After,
+            operation=operation, referencing=referencing,
+            func=_REFUSE_ROWS_OF_A_CLOSED_RUN.format(rows=rows))
+
+    return [
+        trigger("insert", pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"),
+                "new_rows"),
+        # an update may neither touch a closed run's row nor move a row into one
+        trigger("update", pgtrigger.Update,
+                pgtrigger.Referencing(old="old_rows", new="new_rows"),
+                "(SELECT run_id FROM old_rows UNION ALL SELECT run_id FROM new_rows)"),
+        trigger("delete", pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"),
+                "old_rows"),
+    ]
 
 
 @track_changes()
@@ -205,7 +210,7 @@ class ProviderSettlement(models.Model):
             models.UniqueConstraint(fields=["run", "provider"],
                                     name="one_provider_settlement_per_run"),
         ]
-        triggers = [_frozen_with_the_run("provider_settlement_frozen_with_run")]
+        triggers = _frozen_with_the_run("provider_settlement_frozen")
 
     def __str__(self):
         return f"{self.run} · {self.provider}"
@@ -251,7 +256,7 @@ class SettlementLine(models.Model):
             models.Index(fields=["run", "provider"], name="settlement_line_provider"),
             models.Index(fields=["run", "elder"], name="settlement_line_elder"),
         ]
-        triggers = [_frozen_with_the_run("settlement_line_frozen_with_run")]
+        triggers = _frozen_with_the_run("settlement_line_frozen")
 
     def __str__(self):
         return f"{self.run} · {self.visit_id}"
