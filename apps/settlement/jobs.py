@@ -50,19 +50,14 @@ def prepare(run_id: int) -> SettlementRun | None:
         run = SettlementRun.objects.select_for_update().get(pk=run_id)
         if not lifecycle.allowed(Step.COMPUTE, run.status):
             return None
-        if run.status == RunStatus.DRAFT or run.computed_at is None or _items_done(run):
-            # a fresh computation (or a recompute): the review no longer holds
-            ProviderSettlement.objects.filter(run=run).delete()
-            compute.write_lines(run)
-            compute.create_provider_items(run)
-            SettlementRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None)
+        # Every computation starts afresh (a recompute too, and a re-run after
+        # a worker died): the lines are rewritten and a review no longer holds.
+        ProviderSettlement.objects.filter(run=run).delete()
+        compute.write_lines(run)
+        compute.create_provider_items(run)
+        SettlementRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None)
         return run
-
-
-def _items_done(run: SettlementRun) -> bool:
-    items = ProviderSettlement.objects.filter(run=run)
-    return items.exists() and not items.exclude(status=ItemStatus.DONE).exists()
 
 
 def claim_next(run: SettlementRun, now=None) -> ProviderSettlement | None:
