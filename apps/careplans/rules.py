@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from apps.subsidies import rules as subsidy_rules
 
 CENT = Decimal("0.01")
-OWN_COST = "own_cost"
 
 REFERENCE_PREFIX = "SA"
 REFERENCE_DIGITS = 5
@@ -45,17 +44,6 @@ class Budget:
     cost: Decimal
     subsidy: Decimal
     elder_pays: Decimal
-
-
-def as_entitlement(subsidy_class: str, monthly_amount: Decimal, nursing_supplement: Decimal,
-                   elder_share: Decimal) -> subsidy_rules.Entitlement | None:
-    """The subsidy rules' entitlement for the fields of a stored one; None
-    for services at the elder's own cost (the elder pays everything)."""
-    if subsidy_class == OWN_COST:
-        return None
-    return subsidy_rules.Entitlement(subsidy_rules.SubsidyClass(subsidy_class),
-                                     Decimal(monthly_amount), Decimal(nursing_supplement),
-                                     Decimal(elder_share))
 
 
 def plan_budget(lines: Iterable[Line],

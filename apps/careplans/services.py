@@ -40,7 +40,7 @@ from apps.careplans.models import (
 from apps.contracts.models import Contract
 from apps.contracts.services import bar_in_force
 from apps.elders.models import Elder
-from apps.subsidies.models import Entitlement, EntitlementStatus
+from apps.subsidies.models import Entitlement
 
 # (service item, times per month or None for on demand), as a form or a
 # serializer gives them
@@ -72,9 +72,7 @@ def entitlement_on(elder, day: date) -> Entitlement | None:
     """The elder's entitlement in force on ``day``, not cancelled (own-cost
     services included); one ending at the month's end still serves its
     last days (Art 32)."""
-    return (Entitlement.objects.filter(elder=elder)
-            .exclude(status=EntitlementStatus.CANCELLED).in_force_during(day, day)
-            .select_related("service_street").order_by("-valid_from", "-pk").first())
+    return Entitlement.objects.select_related("service_street").serving(elder, day)
 
 
 def _approved(elder, day: date) -> Entitlement:
@@ -327,9 +325,7 @@ def budget_for(plan: ServicePlan) -> rules.Budget:
     """The monthly budget of ``plan`` against the entitlement it was
     written under (reads the plan's items; prefetch them for a list)."""
     entitlement = plan.entitlement
-    rule = None if entitlement is None else rules.as_entitlement(
-        entitlement.subsidy_class, entitlement.monthly_amount,
-        entitlement.nursing_supplement, entitlement.elder_share)
+    rule = None if entitlement is None else entitlement.as_rule()
     return rules.plan_budget(
         [rules.Line(item.times_per_month, item.units_per_time, item.unit_price)
          for item in plan.items.all()], rule)

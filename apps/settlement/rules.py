@@ -47,7 +47,7 @@ ZERO = Decimal("0.00")
 
 CLASS_1 = subsidy_rules.SubsidyClass.CLASS_1.value
 CLASS_2 = subsidy_rules.SubsidyClass.CLASS_2.value
-OWN_COST = "own_cost"  # as apps.careplans.rules.OWN_COST: no subsidy, the elder pays all
+OWN_COST = subsidy_rules.OWN_COST  # no subsidy, the elder pays all
 
 # apps.evaluations.models.Grade values, and the policy keys of their per-visit amounts.
 GRADES = ("excellent", "good", "qualified", "unqualified")
@@ -172,13 +172,11 @@ GradeOf = Callable[[VisitLine], str | None]
 def _as_entitlement(entitlement: EntitlementTerms | subsidy_rules.Entitlement | None
                     ) -> subsidy_rules.Entitlement | None:
     """The subsidy rules' entitlement; None for none or services at own cost."""
-    if entitlement is None or str(entitlement.subsidy_class) == OWN_COST:
-        return None
-    if isinstance(entitlement, subsidy_rules.Entitlement):
+    if entitlement is None or isinstance(entitlement, subsidy_rules.Entitlement):
         return entitlement
-    return subsidy_rules.Entitlement(subsidy_rules.SubsidyClass(entitlement.subsidy_class),
-                                     money(entitlement.monthly_amount), ZERO,
-                                     Decimal(entitlement.elder_share))
+    return subsidy_rules.as_entitlement(entitlement.subsidy_class,
+                                        money(entitlement.monthly_amount), ZERO,
+                                        entitlement.elder_share)
 
 
 def chronological(lines: Iterable[VisitLine]) -> list[VisitLine]:

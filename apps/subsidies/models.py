@@ -14,7 +14,7 @@ from apps.subsidies import rules
 class SubsidyClass(models.TextChoices):
     CLASS_1 = rules.SubsidyClass.CLASS_1, _("Class 1")
     CLASS_2 = rules.SubsidyClass.CLASS_2, _("Class 2 (elder pays half)")
-    OWN_COST = "own_cost", _("Services at own cost")
+    OWN_COST = rules.OWN_COST, _("Services at own cost")
 
 
 class EntitlementStatus(models.TextChoices):
@@ -41,6 +41,14 @@ class EntitlementQuerySet(ScopedQuerySet):
 
     def current(self):
         return self.filter(status=EntitlementStatus.ACTIVE, valid_until__isnull=True)
+
+    def serving(self, elder, first: date, last: date | None = None):
+        """The elder's entitlement in force on ``first`` (or during
+        [first, last]), not cancelled, own-cost services included; one ending
+        at a month's end still serves that month (Art 32), and since a change
+        takes effect from a first of the month there is one a month."""
+        return (self.filter(elder=elder).exclude(status=EntitlementStatus.CANCELLED)
+                .in_force_during(first, last or first).order_by("-valid_from", "-pk").first())
 
     def subsidised(self):
         """Current entitlements the public purse pays (资助对象), not services
@@ -135,3 +143,8 @@ class Entitlement(TimeStampedModel):
     @property
     def audit_region(self):
         return self.service_street
+
+    def as_rule(self) -> rules.Entitlement | None:
+        """What the subsidy rules read; None for services at own cost."""
+        return rules.as_entitlement(self.subsidy_class, self.monthly_amount,
+                                    self.nursing_supplement, self.elder_share)

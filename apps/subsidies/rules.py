@@ -43,6 +43,10 @@ class SubsidyClass(StrEnum):
     CLASS_2 = "class2"
 
 
+# Services at the elder's own cost: no entitlement, the elder pays all.
+OWN_COST = "own_cost"
+
+
 @dataclass(frozen=True)
 class ElderFacts:
     """What the street office knows of an applicant on the date of decision."""
@@ -180,6 +184,16 @@ def decide(facts: ElderFacts, on: date, values: dict[str, Decimal]) -> Decision:
     entitlement = max(options, key=lambda e: (e.monthly_amount, -e.elder_share), default=None)
     own_cost_only = not facts.local_hukou and age >= min_age
     return Decision(age, prerequisites, class1, class2, entitlement, own_cost_only)
+
+
+def as_entitlement(subsidy_class: str, monthly_amount: Decimal, nursing_supplement: Decimal,
+                   elder_share: Decimal) -> Entitlement | None:
+    """The rules' entitlement for the fields of a stored one; None for
+    services at the elder's own cost (the elder pays everything)."""
+    if str(subsidy_class) == OWN_COST:
+        return None
+    return Entitlement(SubsidyClass(subsidy_class), Decimal(monthly_amount),
+                       Decimal(nursing_supplement), Decimal(elder_share))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from decimal import Decimal
 from apps.careplans import rules as plan_rules
 from apps.careplans.services import plans_during
 from apps.subsidies import rules
-from apps.subsidies.models import EntitlementStatus, SubsidyClass
+from apps.subsidies.models import SubsidyClass
 
 ZERO = Decimal("0.00")
 
@@ -47,22 +47,7 @@ def entitlement_in_month(elder, month: date):
     cancelled one (fraud) covers nothing."""
     from apps.subsidies.models import Entitlement
 
-    return (Entitlement.objects.filter(elder=elder)
-            .exclude(status=EntitlementStatus.CANCELLED)
-            .in_force_during(month, rules.month_end(month))
-            .order_by("-valid_from", "-pk").first())
-
-
-def as_rule(entitlement) -> rules.Entitlement | None:
-    """The stored entitlement as the rules' value; services at own cost
-    (or none at all) are no entitlement."""
-    if entitlement is None or entitlement.subsidy_class == SubsidyClass.OWN_COST:
-        return None
-    return rules.Entitlement(
-        subsidy_class=rules.SubsidyClass(entitlement.subsidy_class),
-        monthly_amount=entitlement.monthly_amount,
-        nursing_supplement=entitlement.nursing_supplement,
-        elder_share=entitlement.elder_share)
+    return Entitlement.objects.serving(elder, month, rules.month_end(month))
 
 
 @dataclass(frozen=True)
@@ -146,7 +131,7 @@ def build_statement(elder, month: date, visits) -> Statement:
     queryset ``visits`` (already limited to what the reader may see)."""
     month = rules.month_start(month)
     entitlement = entitlement_in_month(elder, month)
-    rule = as_rule(entitlement)
+    rule = None if entitlement is None else entitlement.as_rule()
     rows = list(month_visits(visits, elder, month))
     coverage = plan_coverage(elder, month, rows)
     shares = rules.share_lines(rule, [(visit.amount, part.covered_cost)

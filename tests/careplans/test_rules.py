@@ -7,14 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from apps.careplans import rules
+from apps.subsidies import rules as subsidy_rules
 
 
 def _class1(amount="400.00", supplement="0.00"):
-    return rules.as_entitlement("class1", Decimal(amount), Decimal(supplement), Decimal(0))
+    return subsidy_rules.as_entitlement("class1", Decimal(amount), Decimal(supplement), Decimal(0))
 
 
 def _class2():
-    return rules.as_entitlement("class2", Decimal("200.00"), Decimal(0), Decimal("0.5"))
+    return subsidy_rules.as_entitlement("class2", Decimal("200.00"), Decimal(0), Decimal("0.5"))
 
 
 # 8 hours of home life care at 38 and 20 canteen meals at 16: 304 + 320 = 624
@@ -45,7 +46,7 @@ def test_plan_budget(entitlement, lines, expected):
 
 
 def test_own_cost_class_is_no_entitlement():
-    assert rules.as_entitlement("own_cost", Decimal(0), Decimal(0), Decimal(1)) is None
+    assert subsidy_rules.as_entitlement("own_cost", Decimal(0), Decimal(0), Decimal(1)) is None
 
 
 def test_a_line_costs_times_units_price_to_the_cent():
