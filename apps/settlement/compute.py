@@ -181,8 +181,8 @@ def create_provider_items(run: SettlementRun) -> int:
             """
             INSERT INTO settlement_providersettlement
                 (run_id, provider_id, status, attempts, visits, elders, cost, subsidy,
-                 elder_pays, bonus_visits, bonus, adjustments, payable)
-            SELECT DISTINCT l.run_id, l.provider_id, %s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+                 elder_pays, bonus_visits, bonus, adjustments, withheld, payable)
+            SELECT DISTINCT l.run_id, l.provider_id, %s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
               FROM settlement_settlementline l
              WHERE l.run_id = %s
             ON CONFLICT (run_id, provider_id) DO NOTHING

@@ -35,7 +35,7 @@ class RunStatus(models.TextChoices):
 
 # The figures of a run; only the payment may be added once it is approved.
 RUN_FIGURES = ("district_id", "month", "visits", "elders", "cost", "subsidy", "elder_pays",
-               "bonus", "assessment_fees", "adjustments", "payable", "city_share",
+               "bonus", "assessment_fees", "adjustments", "withheld", "payable", "city_share",
                "district_share", "reviewed_by_id", "approved_by_id", "approved_at")
 _FIGURES_UNCHANGED = " AND ".join(f'NEW."{name}" IS NOT DISTINCT FROM OLD."{name}"'
                                   for name in RUN_FIGURES)
@@ -104,6 +104,7 @@ class SettlementRun(TimeStampedModel):
     bonus = models.DecimalField(_("performance subsidy"), **MONEY)
     assessment_fees = models.DecimalField(_("assessment fees"), **MONEY)
     adjustments = models.DecimalField(_("adjustments"), **MONEY)
+    withheld = models.DecimalField(_("withheld for confirmed findings"), **MONEY)
     payable = models.DecimalField(_("payable"), **MONEY)
     city_share = models.DecimalField(_("city's share"), **MONEY)
     district_share = models.DecimalField(_("district's share"), **MONEY)
@@ -195,6 +196,7 @@ class ProviderSettlement(models.Model):
                                                default=0)
     bonus = models.DecimalField(_("performance subsidy"), **MONEY)
     adjustments = models.DecimalField(_("adjustments"), **MONEY)
+    withheld = models.DecimalField(_("withheld for confirmed findings"), **MONEY)
     payable = models.DecimalField(_("payable"), **MONEY)
 
     objects = ScopedManager()
@@ -248,8 +250,10 @@ class SettlementLine(models.Model):
         ordering = ["run", "provider", "elder", "visit"]
         constraints = [
             models.UniqueConstraint(fields=["run", "visit"], name="visit_counted_once_per_run"),
-            models.CheckConstraint(condition=Q(subsidy__gte=0) & Q(elder_pays__gte=0)
-                                   & Q(bonus__gte=0),
+            # an adjustment line is a difference and may be negative
+            models.CheckConstraint(condition=Q(is_adjustment=True)
+                                   | (Q(subsidy__gte=0) & Q(elder_pays__gte=0)
+                                      & Q(bonus__gte=0)),
                                    name="settlement_line_not_negative"),
         ]
         indexes = [
@@ -260,3 +264,159 @@ class SettlementLine(models.Model):
 
     def __str__(self):
         return f"{self.run} · {self.visit_id}"
+
+
+class AssessmentFeeLine(models.Model):
+    """An issued assessment fee statement (Art 21) the run pays: the
+    district's part of the fees of one assessment body for one month."""
+
+    run = models.ForeignKey(SettlementRun, verbose_name=_("settlement run"),
+                            on_delete=models.CASCADE, related_name="fee_lines")
+    statement = models.ForeignKey("assessments.FeeStatement",
+                                  verbose_name=_("assessment fee statement"),
+                                  on_delete=models.PROTECT, related_name="settlement_lines")
+    body = models.ForeignKey("assessments.AssessmentBody", verbose_name=_("assessment body"),
+                             on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month of the assessments"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    objects = ScopedManager()
+
+    scope_region = "run__district"
+
+    class Meta:
+        verbose_name = _("assessment fee line")
+        verbose_name_plural = _("assessment fee lines")
+        ordering = ["run", "month", "body"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "statement"],
+                                    name="fee_statement_paid_once_per_run"),
+        ]
+        triggers = _frozen_with_the_run("assessment_fee_line_frozen")
+
+    def __str__(self):
+        return f"{self.run} · {self.statement}"
+
+
+class Withholding(models.Model):
+    """The amount of a confirmed audit finding withheld (or recovered) from a
+    provider in a run (issue 7 §6): taken once, by the first run that closes
+    after the finding was confirmed."""
+
+    run = models.ForeignKey(SettlementRun, verbose_name=_("settlement run"),
+                            on_delete=models.CASCADE, related_name="withholdings")
+    provider = models.ForeignKey("providers.Provider", verbose_name=_("service provider"),
+                                 on_delete=models.PROTECT, related_name="+")
+    finding = models.ForeignKey("findings.Finding", verbose_name=_("audit finding"),
+                                on_delete=models.PROTECT, related_name="withholdings")
+    amount = models.DecimalField(_("amount withheld"), max_digits=12, decimal_places=2)
+
+    objects = ScopedManager()
+
+    scope_region = "run__district"
+    scope_provider = "provider"
+
+    class Meta:
+        verbose_name = _("withholding")
+        verbose_name_plural = _("withholdings")
+        ordering = ["run", "provider", "finding"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "finding"],
+                                    name="finding_withheld_once_per_run"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="withholding_positive"),
+        ]
+        triggers = _frozen_with_the_run("withholding_frozen")
+
+    def __str__(self):
+        return f"{self.run} · {self.finding_id}"
+
+
+class DocumentKind(models.TextChoices):
+    PROVIDER_STATEMENT = "provider", _("Provider statement")
+    DISTRICT_SUMMARY = "district", _("District summary")
+    ELDER_DETAIL = "elders", _("Elder-level detail")
+
+
+class SettlementDocument(models.Model):
+    """A statement of a run rendered on the worker (``pdf`` queue) and stored
+    with its checksum; downloaded from the run's page with no-store caching.
+    ``run_status`` is the run's status when it was rendered: a copy made
+    before approval is marked as a draft on its face."""
+
+    run = models.ForeignKey(SettlementRun, verbose_name=_("settlement run"),
+                            on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
+    provider = models.ForeignKey("providers.Provider", verbose_name=_("service provider"),
+                                 on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    file = models.FileField(_("file"), upload_to="settlement/%Y/%m/", max_length=200)
+    sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    run_status = models.CharField(_("status of the run"), max_length=10,
+                                  choices=RunStatus.choices)
+    generated_at = models.DateTimeField(_("generated at"))
+
+    objects = ScopedManager()
+
+    scope_region = "run__district"
+    scope_provider = "provider"
+
+    class Meta:
+        verbose_name = _("settlement document")
+        verbose_name_plural = _("settlement documents")
+        ordering = ["run", "kind", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "provider"],
+                                    condition=Q(provider__isnull=False),
+                                    name="one_document_per_run_kind_provider"),
+            models.UniqueConstraint(fields=["run", "kind"], condition=Q(provider__isnull=True),
+                                    name="one_document_per_run_kind"),
+            models.CheckConstraint(condition=(Q(kind="provider") & Q(provider__isnull=False))
+                                   | (~Q(kind="provider") & Q(provider__isnull=True)),
+                                   name="settlement_document_provider_iff_statement"),
+        ]
+
+    def __str__(self):
+        return f"{self.run} · {self.get_kind_display()}"
+
+
+@track_changes()
+class CityAdvance(TimeStampedModel):
+    """The city's share of a year's subsidy funds advanced to a district at
+    the start of the year (Art 33), cleared against actual spending early in
+    the next year."""
+
+    district = models.ForeignKey("regions.Region", verbose_name=_("district"),
+                                 on_delete=models.PROTECT, related_name="city_advances")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount advanced"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("advanced on"))
+    reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    objects = ScopedManager()
+
+    scope_region = "district"
+
+    class Meta:
+        verbose_name = _("city advance")
+        verbose_name_plural = _("city advances")
+        ordering = ["-year", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"],
+                                    name="one_city_advance_per_district_and_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="city_advance_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.district.name} · {self.year}"
+
+    @property
+    def audit_label(self) -> str:
+        return str(self)
+
+    @property
+    def audit_region(self):
+        return self.district
