@@ -85,7 +85,10 @@ _FINDINGS_READ = _perms("findings", "view", "finding")
 
 # Issue 7: settlement runs; district staff review, finance approves and pays.
 _SETTLEMENT_READ = _perms("settlement", "view", "settlementrun", "providersettlement",
-                          "settlementline")
+                          "settlementline", "assessmentfeeline", "withholding",
+                          "settlementdocument", "cityadvance")
+# Audit findings: district staff run the audit on demand and decide findings.
+_FINDINGS_DECIDE = ["findings.decide_finding", "findings.run_audit"]
 
 _CONTACTS = ["elders.view_contact", "elders.add_contact", "elders.change_contact"]
 _APPLICATIONS_READ = [
@@ -151,6 +154,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_FINDINGS_READ, "visits.add_followup",
         *_perms("visits", "view add change", "providerapitoken"),
         *_SETTLEMENT_READ, "settlement.review_settlementrun",
+        *_FINDINGS_DECIDE,
     ],
     Role.ASSESSOR: [
         *_REFERENCE_READ,
@@ -197,7 +201,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_perms("evaluations", "add change", "evaluationcriterion"),
         *_PLANS_READ, *_VISITS_READ, "visits.view_followup",
         "complaints.view_complaint", *_FINDINGS_READ,
-        *_SETTLEMENT_READ,
+        *_SETTLEMENT_READ, *_perms("settlement", "add change", "cityadvance"),
     ],
     Role.ADMINISTRATOR: [
         *_REFERENCE_READ,

@@ -43,12 +43,12 @@ from apps.settlement import rules
 from apps.settlement.models import ItemStatus, ProviderSettlement, SettlementRun
 from apps.subsidies.rules import month_end
 
-# One statement writes the month's lines. Parameters: run, month (first and
-# last day), district, the four bonus amounts.
-_INSERT_LINES = """
-INSERT INTO settlement_settlementline
-    (run_id, provider_id, elder_id, visit_id, service_month, is_adjustment,
-     cost, covered, subsidy, elder_pays, bonus)
+# The lines of a month as they stand now: one SELECT, which ``write_lines``
+# inserts for the run's month and ``apps.settlement.adjustments`` compares
+# with what closed runs paid for an earlier month. Parameters: month (first
+# and last day), district, the four bonus amounts, and ``elders``: an array
+# of elder ids to limit it to, or NULL for every elder.
+MONTH_LINES = """
 WITH entitlement AS (
     SELECT DISTINCT ON (e.elder_id)
            e.elder_id, e.subsidy_class, e.monthly_amount, e.elder_share,
@@ -61,6 +61,7 @@ WITH entitlement AS (
 ), paid AS (
     SELECT * FROM entitlement
      WHERE paying_district_id = %(district)s AND subsidy_class <> 'own_cost'
+       AND (%(elders)s::bigint[] IS NULL OR elder_id = ANY(%(elders)s::bigint[]))
 ), plan AS (
     SELECT DISTINCT ON (p.elder_id) p.elder_id, p.id AS plan_id
       FROM careplans_serviceplan p
@@ -128,8 +129,8 @@ WITH entitlement AS (
                PARTITION BY elder_id ORDER BY check_in_at, id) AS subsidy
       FROM running
 )
-SELECT %(run)s, s.provider_id, s.elder_id, s.id, %(month_start)s, false,
-       s.amount, s.covered, s.subsidy, s.amount - s.subsidy,
+SELECT s.provider_id, s.elder_id, s.id AS visit_id, s.amount AS cost, s.covered,
+       s.subsidy, s.amount - s.subsidy AS elder_pays,
        CASE WHEN item.bonus_eligible
              AND (item.min_duration_minutes IS NULL OR s.minutes >= item.min_duration_minutes)
             THEN CASE grade.grade WHEN 'excellent' THEN %(excellent)s
@@ -137,7 +138,7 @@ SELECT %(run)s, s.provider_id, s.elder_id, s.id, %(month_start)s, false,
                                   WHEN 'qualified' THEN %(qualified)s
                                   WHEN 'unqualified' THEN %(unqualified)s
                                   ELSE 0 END
-            ELSE 0 END
+            ELSE 0 END AS bonus
   FROM shared_out s
   JOIN catalogue_serviceitem item ON item.id = s.service_item_id
   LEFT JOIN LATERAL (
@@ -149,27 +150,40 @@ SELECT %(run)s, s.provider_id, s.elder_id, s.id, %(month_start)s, false,
 """
 
 
-def bonus_values(run: SettlementRun) -> dict[str, Decimal]:
+def bonus_values(district_id: int, month) -> dict[str, Decimal]:
     """The per-visit amounts by grade in force on the month's last day for
-    the run's district (``bonus.excellent`` ... as ``rules.BONUS_KEY``)."""
-    last_day = month_end(run.month)
+    the district (``bonus.excellent`` ... as ``rules.BONUS_KEY``)."""
+    district = district_id  # the policy lookup takes the id as well as the region
+    last_day = month_end(month)
     keys = {grade: rules.BONUS_KEY.format(grade=grade) for grade in rules.GRADES}
-    found = values_on(last_day, run.district, keys=list(keys.values()))  # one query
+    found = values_on(last_day, district, keys=list(keys.values()))  # one query
     return {grade: rules.money(found[key] if key in found
-                               else value_on(key, last_day, run.district))  # raises: missing
+                               else value_on(key, last_day, district))  # raises: missing
             for grade, key in keys.items()}
 
 
+def month_params(district_id: int, month, elders: list[int] | None = None) -> dict:
+    """The parameters of ``MONTH_LINES`` for a district's month."""
+    return {"month_start": month, "month_end": month_end(month), "district": district_id,
+            "elders": elders, **bonus_values(district_id, month)}
+
+
 def write_lines(run: SettlementRun) -> int:
-    """Replace the run's lines by the month's, in one transaction; returns
-    how many were written. The database refuses it once the run is approved."""
+    """Replace the run's lines of its own month by the month's (adjustment
+    lines are kept), in one transaction; returns how many were written. The
+    database refuses it once the run is approved."""
     if run.is_closed:
         raise ValueError(f"settlement run {run.pk} is {run.status}: its lines cannot change")
-    params = {"run": run.pk, "month_start": run.month, "month_end": month_end(run.month),
-              "district": run.district_id, **bonus_values(run)}
+    params = {"run": run.pk, **month_params(run.district_id, run.month)}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM settlement_settlementline WHERE run_id = %s", [run.pk])
-        cursor.execute(_INSERT_LINES, params)
+        cursor.execute("DELETE FROM settlement_settlementline "
+                       "WHERE run_id = %s AND NOT is_adjustment", [run.pk])
+        cursor.execute(
+            "INSERT INTO settlement_settlementline (run_id, provider_id, elder_id, visit_id,"
+            " service_month, is_adjustment, cost, covered, subsidy, elder_pays, bonus)"
+            " SELECT %(run)s, m.provider_id, m.elder_id, m.visit_id, %(month_start)s, false,"
+            " m.cost, m.covered, m.subsidy, m.elder_pays, m.bonus"
+            f" FROM ({MONTH_LINES}) m", params)
         return cursor.rowcount
 
 
