@@ -150,6 +150,8 @@ class ServiceVisit(models.Model):
                          condition=Q(is_current=True)),
             models.Index(fields=["service_date"], name="visit_date",
                          condition=Q(is_current=True)),
+            # what arrived since a settlement run: its adjustments (every version)
+            models.Index(fields=["submitted_at"], name="visit_submitted_at"),
         ]
         triggers = [
             pgtrigger.ReadOnly(name="visit_immutable", exclude=["is_current"]),
