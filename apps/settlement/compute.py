@@ -188,71 +188,93 @@ def write_lines(run: SettlementRun) -> int:
 
 
 def create_provider_items(run: SettlementRun) -> int:
-    """One waiting work item per provider having lines in the run (those
-    already there are kept); returns how many were added."""
+    """One waiting work item per provider having lines (its month's or
+    adjustments) or withholdings in the run (those already there are kept);
+    returns how many were added."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO settlement_providersettlement
                 (run_id, provider_id, status, attempts, visits, elders, cost, subsidy,
                  elder_pays, bonus_visits, bonus, adjustments, withheld, payable)
-            SELECT DISTINCT l.run_id, l.provider_id, %s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-              FROM settlement_settlementline l
-             WHERE l.run_id = %s
+            SELECT %(run)s, p.provider_id, %(pending)s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+              FROM (SELECT l.provider_id FROM settlement_settlementline l
+                     WHERE l.run_id = %(run)s
+                    UNION
+                    SELECT w.provider_id FROM settlement_withholding w
+                     WHERE w.run_id = %(run)s) p
             ON CONFLICT (run_id, provider_id) DO NOTHING
-            """, [ItemStatus.PENDING.value, run.pk])
+            """, {"run": run.pk, "pending": ItemStatus.PENDING.value})
         return cursor.rowcount
 
 
 def total_provider(item: ProviderSettlement) -> None:
-    """The provider's totals from its lines in the run, in one statement;
-    ``payable`` = subsidy + bonus + adjustments (no adjustments yet: 0)."""
+    """The provider's totals in the run, in one statement: the month's
+    lines; ``adjustments``, the subsidy and performance subsidy of its
+    adjustment lines; ``withheld``, its withholdings;
+    ``payable`` = subsidy + bonus + adjustments − withheld."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE settlement_providersettlement ps
                SET visits = s.visits, elders = s.elders, cost = s.cost,
                    subsidy = s.subsidy, elder_pays = s.elder_pays,
-                   bonus_visits = s.bonus_visits, bonus = s.bonus, adjustments = 0,
-                   payable = s.subsidy + s.bonus
-              FROM (SELECT count(*) AS visits, count(DISTINCT l.elder_id) AS elders,
-                           coalesce(sum(l.cost), 0) AS cost,
-                           coalesce(sum(l.subsidy), 0) AS subsidy,
-                           coalesce(sum(l.elder_pays), 0) AS elder_pays,
-                           count(*) FILTER (WHERE l.bonus > 0) AS bonus_visits,
-                           coalesce(sum(l.bonus), 0) AS bonus
+                   bonus_visits = s.bonus_visits, bonus = s.bonus,
+                   adjustments = s.adjustments, withheld = w.withheld,
+                   payable = s.subsidy + s.bonus + s.adjustments - w.withheld
+              FROM (SELECT count(*) FILTER (WHERE NOT l.is_adjustment) AS visits,
+                           count(DISTINCT l.elder_id) FILTER (WHERE NOT l.is_adjustment)
+                               AS elders,
+                           coalesce(sum(l.cost) FILTER (WHERE NOT l.is_adjustment), 0) AS cost,
+                           coalesce(sum(l.subsidy) FILTER (WHERE NOT l.is_adjustment), 0)
+                               AS subsidy,
+                           coalesce(sum(l.elder_pays) FILTER (WHERE NOT l.is_adjustment), 0)
+                               AS elder_pays,
+                           count(*) FILTER (WHERE NOT l.is_adjustment AND l.bonus > 0)
+                               AS bonus_visits,
+                           coalesce(sum(l.bonus) FILTER (WHERE NOT l.is_adjustment), 0) AS bonus,
+                           coalesce(sum(l.subsidy + l.bonus) FILTER (WHERE l.is_adjustment), 0)
+                               AS adjustments
                       FROM settlement_settlementline l
-                     WHERE l.run_id = %s AND l.provider_id = %s) s
-             WHERE ps.id = %s
-            """, [item.run_id, item.provider_id, item.pk])
+                     WHERE l.run_id = %(run)s AND l.provider_id = %(provider)s) s,
+                   (SELECT coalesce(sum(w.amount), 0) AS withheld
+                      FROM settlement_withholding w
+                     WHERE w.run_id = %(run)s AND w.provider_id = %(provider)s) w
+             WHERE ps.id = %(item)s
+            """, {"run": item.run_id, "provider": item.provider_id, "item": item.pk})
 
 
 def total_run(run: SettlementRun, city_share: Decimal) -> None:
     """The run's totals from its provider rows (elders counted once across
-    providers, from the lines) and the funding split of what it pays
-    (``rules.funding_split``); stored on the run and on ``run``."""
+    providers, from the month's lines), the assessment fees it pays and the
+    funding split of what it pays (``rules.funding_split``); stored on the
+    run and on ``run``."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE settlement_settlementrun r
                SET visits = s.visits, elders = s.elders, cost = s.cost,
                    subsidy = s.subsidy, elder_pays = s.elder_pays, bonus = s.bonus,
-                   adjustments = s.adjustments,
-                   payable = s.payable + r.assessment_fees
+                   adjustments = s.adjustments, withheld = s.withheld,
+                   assessment_fees = f.fees,
+                   payable = s.payable + f.fees
               FROM (SELECT coalesce(sum(ps.visits), 0) AS visits,
                            (SELECT count(DISTINCT l.elder_id) FROM settlement_settlementline l
-                             WHERE l.run_id = %s) AS elders,
+                             WHERE l.run_id = %(run)s AND NOT l.is_adjustment) AS elders,
                            coalesce(sum(ps.cost), 0) AS cost,
                            coalesce(sum(ps.subsidy), 0) AS subsidy,
                            coalesce(sum(ps.elder_pays), 0) AS elder_pays,
                            coalesce(sum(ps.bonus), 0) AS bonus,
                            coalesce(sum(ps.adjustments), 0) AS adjustments,
+                           coalesce(sum(ps.withheld), 0) AS withheld,
                            coalesce(sum(ps.payable), 0) AS payable
                       FROM settlement_providersettlement ps
-                     WHERE ps.run_id = %s) s
-             WHERE r.id = %s
+                     WHERE ps.run_id = %(run)s) s,
+                   (SELECT coalesce(sum(a.amount), 0) AS fees
+                      FROM settlement_assessmentfeeline a WHERE a.run_id = %(run)s) f
+             WHERE r.id = %(run)s
          RETURNING r.payable
-            """, [run.pk, run.pk, run.pk])
+            """, {"run": run.pk})
         (payable,) = cursor.fetchone()
         split = rules.funding_split(payable, city_share)
         SettlementRun.objects.filter(pk=run.pk).update(city_share=split.city,

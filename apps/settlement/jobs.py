@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.policy.lookup import value_on
-from apps.settlement import compute, lifecycle
+from apps.settlement import adjustments, compute, fees, lifecycle, withholdings
 from apps.settlement.lifecycle import Step
 from apps.settlement.models import ItemStatus, ProviderSettlement, RunStatus, SettlementRun
 from apps.subsidies.rules import month_end, month_start, previous_month_start
@@ -54,6 +54,9 @@ def prepare(run_id: int) -> SettlementRun | None:
         # a worker died): the lines are rewritten and a review no longer holds.
         ProviderSettlement.objects.filter(run=run).delete()
         compute.write_lines(run)
+        adjustments.write_adjustments(run)
+        withholdings.write_withholdings(run)
+        fees.write_fee_lines(run)
         compute.create_provider_items(run)
         SettlementRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None)

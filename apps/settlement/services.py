@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.settlement import lifecycle
+from apps.settlement import fees, lifecycle
 from apps.settlement.lifecycle import Step
-from apps.settlement.models import SettlementRun
+from apps.settlement.models import CLOSED, RunStatus, SettlementRun
 from apps.subsidies.rules import month_start
 
 
@@ -65,10 +65,35 @@ def approve(*, run: SettlementRun, user) -> SettlementRun:
     if not lifecycle.may_approve(run.reviewed_by_id, user.pk):
         raise _error("approved_by", _("The run was reviewed by you: another finance "
                                       "officer approves it (maker-checker)."), "maker_checker")
+    earlier = (SettlementRun.objects.filter(district_id=run.district_id, month__lt=run.month)
+               .exclude(status__in=CLOSED).order_by("month").first())
+    if earlier is not None:
+        raise _error("month", _("The run of %(month)s is not approved yet: a district's "
+                                "months are approved in order."), "earlier_month_open",
+                     month=f"{earlier.month:%Y-%m}")
     run.status = lifecycle.next_status(Step.APPROVE)
     run.approved_by, run.approved_at = user, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    _recompute_later_runs(run)
     return run
+
+
+def _recompute_later_runs(run: SettlementRun) -> None:
+    """The district's later runs not yet approved were computed without
+    this month closed: their adjustments may change, so they go back to
+    draft (a review no longer holds) and are computed again."""
+    later = list(SettlementRun.objects.select_for_update()
+                 .filter(district_id=run.district_id, month__gt=run.month)
+                 .exclude(status__in=CLOSED).values_list("pk", flat=True))
+    if not later:
+        return
+    SettlementRun.objects.filter(pk__in=later).update(
+        status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None,
+        updated_at=timezone.now())
+    from apps.settlement.tasks import compute_run_task
+
+    for pk in later:
+        transaction.on_commit(lambda pk=pk: compute_run_task.delay(pk))
 
 
 @transaction.atomic
@@ -85,4 +110,5 @@ def record_payment(*, run: SettlementRun, paid_on: date, reference: str,
     run.status = lifecycle.next_status(Step.PAY)
     run.paid_on, run.payment_reference = paid_on, reference.strip()
     run.save(update_fields=["status", "paid_on", "payment_reference", "updated_at"])
+    fees.mark_paid(run, paid_on)
     return run
