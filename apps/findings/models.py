@@ -3,9 +3,9 @@ a service not given (DOMAIN.md §5, §7).
 
 A finding names the rule it comes from, the evidence and the amount at
 stake. Issue 6 raises one when a follow-up call finds a service was not
-received; the monthly audit job (settlement) adds its own rules. District
-staff confirm a finding (the amount is withheld or recovered) or dismiss it
-with a reason.
+received; the monthly audit job (``apps.findings.audit``) adds its own
+rules. District staff confirm a finding (the amount is withheld or
+recovered in the next settlement run) or dismiss it with a reason.
 """
 
 from django.conf import settings
@@ -17,7 +17,25 @@ from apps.core.models import ScopedManager, TimeStampedModel
 
 
 class FindingRule(models.TextChoices):
+    """The rules of the audit (issue 7 §6), in the order the audit runs them."""
+
+    AFTER_DEATH = "after_death", _("Visit after the elder's death")
+    AFTER_TERMINATION = "after_termination", _("Visit after the entitlement ended")
+    AFTER_MOVING_AWAY = "after_moving_away", _("Visit after the elder moved away")
+    IN_HOSPITAL_OR_INSTITUTION = "in_hospital_or_institution", _(
+        "Visit while the elder was in hospital or an institution")
+    CAREGIVER_OVERLAP = "caregiver_overlap", _("Caregiver in two places at once")
+    SHORTER_THAN_BILLED = "shorter_than_billed", _("Visit shorter than billed")
+    FAR_FROM_ADDRESS = "far_from_address", _("Visit far from the registered address")
+    PHOTO_REUSED = "photo_reused", _("The same photo used for another visit")
+    BEYOND_PLAN = "beyond_plan", _("Billed beyond the service plan")
+    BARRED_OR_NO_CONTRACT = "barred_or_no_contract", _(
+        "Billed while barred or without a contract")
     FOLLOWUP_NOT_RECEIVED = "followup_not_received", _("Follow-up: service not received")
+    VOLUME_ABOVE_MEDIAN = "volume_above_median", _(
+        "Provider's volume far above its three-month median")
+    CASELOAD_ABOVE_RATIO = "caseload_above_ratio", _("Care manager's caseload above the ratio")
+    NURSE_RATIO_BELOW = "nurse_ratio_below", _("Provider's nursing staff below the ratio")
 
 
 class FindingStatus(models.TextChoices):
@@ -67,9 +85,25 @@ class Finding(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["district", "month", "status"],
                                 name="finding_district_month")]
+        permissions = [
+            ("decide_finding", _("Can confirm or dismiss an audit finding")),
+            ("run_audit", _("Can run the audit on demand")),
+        ]
 
     def __str__(self):
         return f"{self.get_rule_display()} · {self.summary}"
+
+    @property
+    def headline(self) -> str:
+        """The summary in the reader's language, from the rule and the
+        evidence; the stored summary where the evidence cannot tell it."""
+        from apps.findings.evidence import describe
+
+        return describe(self.rule, self.evidence or {}) or self.summary
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == FindingStatus.OPEN
 
     @property
     def audit_label(self) -> str:

@@ -1,14 +1,16 @@
 """State changes of audit findings.
 
 A finding is raised by the check that notices something (a follow-up call
-that finds a service was not received; later the monthly audit of the
-settlement) and is raised once: ``(rule, source_key)`` names what raised it,
-so running the check again adds nothing.
+that finds a service was not received; the monthly audit,
+``apps.findings.audit``) and is raised once: ``(rule, source_key)`` names
+what raised it, so running the check again adds nothing.
 
-The decisions on a finding (confirm: the amount is withheld or recovered;
-dismiss, with a reason) belong to the settlement issue and are added here
-then, in the same shape: ``@transaction.atomic``, the row locked with
-``_locked``, refusals as ``_error(field, message, code)``.
+District staff decide an open finding once: ``confirm`` (its amount is
+withheld or recovered in the district's next settlement run) or
+``dismiss`` (with a reason). Each decision is atomic, locks the row, records
+who decided, when and why (and the change history keeps it), and refuses
+with a field error: a finding already decided, a dismissal without a
+reason, a user outside the finding's district.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from apps.findings.models import Finding
+from apps.core.scoping import scope_for
+from apps.findings.models import Finding, FindingStatus
 
 
 def _error(field: str, message: str, code: str, **params) -> ValidationError:
@@ -48,3 +53,42 @@ def raise_finding(*, rule: str, source_key: str, district, month: date, summary:
             "provider": provider, "elder": elder, "visit": visit,
         })
     return finding, created
+
+
+def may_decide(user, finding: Finding) -> bool:
+    """Whether ``finding``'s district is within ``user``'s jurisdiction (a
+    street sees the findings about its elders but does not decide them)."""
+    scope = scope_for(user)
+    return scope.everything or finding.district_id in scope.region_ids
+
+
+def _decide(finding: Finding, user, status: str, reason: str) -> Finding:
+    finding = _locked(finding)
+    if not may_decide(user, finding):
+        raise _error("decided_by", _("Only staff of the finding's district may decide it."),
+                     "out_of_scope")
+    if finding.status != FindingStatus.OPEN:
+        raise _error("status", _("This finding is already decided: %(status)s."),
+                     "already_decided", status=finding.get_status_display())
+    finding.status = status
+    finding.decided_by, finding.decided_at = user, timezone.now()
+    finding.decision_reason = reason
+    finding.save(update_fields=["status", "decided_by", "decided_at", "decision_reason",
+                                "updated_at"])
+    return finding
+
+
+@transaction.atomic
+def confirm(*, finding: Finding, user, reason: str = "") -> Finding:
+    """Confirm an open finding: its amount is to be withheld (or recovered)
+    from the provider in the district's next settlement run."""
+    return _decide(finding, user, FindingStatus.CONFIRMED, (reason or "").strip())
+
+
+@transaction.atomic
+def dismiss(*, finding: Finding, user, reason: str) -> Finding:
+    """Dismiss an open finding, saying why: nothing is withheld."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _error("decision_reason", _("Say why the finding is dismissed."), "required")
+    return _decide(finding, user, FindingStatus.DISMISSED, reason)

@@ -1,59 +1,50 @@
 """Audit findings for the street (its elders) and the district: the list
-with its filters and one finding with its rule, evidence and amount.
-Decisions on findings come with the settlement."""
+with its filters and, for district staff, the form that runs the audit of a
+month now; one finding with its rule, evidence and amount, the decision
+(confirm, or dismiss with a reason), its history and where its amount was
+withheld. Every read goes through ``visible_to``; every decision is one
+service call, whose refusals become field errors."""
 
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
+
+from celery.result import EagerResult
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView
 
 from apps.audit.services import log_access
+from apps.core.forms import add_service_errors
 from apps.core.views import ScopedViewMixin
-from apps.findings.forms import FindingFilterForm
-from apps.findings.models import Finding
-from apps.visits.models import CheckMethod
+from apps.findings import services
+from apps.findings.evidence import evidence_rows, related_visits
+from apps.findings.forms import DecisionForm, FindingFilterForm, RunAuditForm
+from apps.findings.models import Finding, FindingStatus
+from apps.findings.tasks import audit_month_task
+from apps.policy.lookup import PolicyValueMissing
 
-# The evidence a check records, in the order and with the labels to show.
-EVIDENCE_LABELS = {
-    "visit_id": _("Visit record"),
-    "provider_visit_id": _("Provider's visit id"),
-    "version": _("Version"),
-    "service_date": _("Service date"),
-    "service_item": _("Service item"),
-    "caregiver": _("Caregiver"),
-    "check_in_at": _("Checked in at"),
-    "check_in_method": _("Check-in method"),
-    "check_out_at": _("Checked out at"),
-    "check_out_method": _("Check-out method"),
-    "amount": _("Amount"),
-    "called_at": _("Called at"),
-    "called_by": _("Called by"),
-    "note": _("Note of the call"),
-}
-
-
-def _shown(key: str, value):
-    """A method code with its label; anything else as recorded."""
-    if key.endswith("_method") and value in CheckMethod.values:
-        return CheckMethod(value).label
-    return value
-
-
-def evidence_rows(evidence: dict) -> list[tuple[str, object]]:
-    """(label, value) pairs: the known keys in order, then any others."""
-    rows = [(label, _shown(key, evidence[key])) for key, label in EVIDENCE_LABELS.items()
-            if key in evidence]
-    rows += [(key, value) for key, value in evidence.items() if key not in EVIDENCE_LABELS]
-    return rows
+VIEW = "findings.view_finding"
+DECIDE = "findings.decide_finding"
+RUN = "findings.run_audit"
+ACTIONS = ("confirm", "dismiss")
 
 
 class FindingMixin(ScopedViewMixin):
     model = Finding
-    permission_required = "findings.view_finding"
+    permission_required = VIEW
 
     def get_queryset(self):
         return super().get_queryset().select_related("district", "provider", "elder", "visit")
 
 
 class FindingListView(FindingMixin, ListView):
+    """The findings the user's jurisdiction sees, open ones first, with
+    filters; district staff run the audit of a district and month here."""
+
     template_name = "findings/finding_list.html"
     paginate_by = 50
 
@@ -62,10 +53,77 @@ class FindingListView(FindingMixin, ListView):
         return self.filters.apply(super().get_queryset()).order_by("status", "-month", "-pk")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, **kwargs)
+        context = super().get_context_data(filters=self.filters, **kwargs)
+        if self.request.user.has_perm(RUN):
+            context.setdefault("run_form", RunAuditForm(user=self.request.user))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(RUN):
+            raise PermissionDenied
+        form = RunAuditForm(request.POST, user=request.user)
+        if form.is_valid():
+            district, month = form.cleaned_data["district"], form.cleaned_data["month"]
+            self.run_audit(district, month)
+            return redirect(f"{reverse('findings:finding_list')}?month={month:%Y-%m}")
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(run_form=form))
+
+    def run_audit(self, district, month) -> None:
+        """Queue the audit (run at once where Celery is eager: development
+        and tests, where a missing policy value is reported, not a crash)."""
+        params = {"district": district.name, "month": f"{month:%Y-%m}"}
+        try:
+            result = audit_month_task.delay(district.pk, f"{month:%Y-%m}")
+        except PolicyValueMissing as error:
+            messages.error(self.request, str(error))
+            return
+        if isinstance(result, EagerResult):
+            total = result.get()["total"]
+            messages.success(self.request, ngettext(
+                "The audit of %(district)s for %(month)s raised %(count)s new finding.",
+                "The audit of %(district)s for %(month)s raised %(count)s new findings.",
+                total) % {**params, "count": total})
+        else:
+            messages.success(self.request, _(
+                "The audit of %(district)s for %(month)s is queued; its findings appear "
+                "here when it has run.") % params)
+
+
+def decision_history(finding: Finding) -> list[dict]:
+    """The finding's recorded changes, oldest first: raised, then each
+    decision, when and by whom (from the change history the database
+    keeps; the audit task where no user acted)."""
+    events = list(finding.events.select_related("pgh_context").order_by("pgh_created_at",
+                                                                         "pgh_id"))
+    user_ids = {(e.pgh_context.metadata or {}).get("user") for e in events if e.pgh_context}
+    user_ids |= {e.decided_by_id for e in events if e.decided_by_id}
+    users = {u.pk: u for u in get_user_model().objects.filter(
+        pk__in=[pk for pk in user_ids if isinstance(pk, int)])}
+    rows, previous = [], None
+    for event in events:
+        metadata = (event.pgh_context.metadata or {}) if event.pgh_context else {}
+        user = users.get(event.decided_by_id) or users.get(metadata.get("user"))
+        if event.pgh_label == "insert":
+            key, what = "raised", _("Raised")
+        elif previous is not None and event.status != previous.status:
+            key, what = event.status, FindingStatus(event.status).label
+        else:
+            key, what = "changed", _("Details changed")
+        rows.append({"key": key, "at": event.pgh_created_at, "what": what,
+                     "status": FindingStatus(event.status).label,
+                     "reason": event.decision_reason if event.pgh_label != "insert" else "",
+                     "who": (user.get_full_name() or user.username) if user
+                     else metadata.get("task", "")})
+        previous = event
+    return rows
 
 
 class FindingDetailView(FindingMixin, DetailView):
+    """One finding: its summary, its evidence laid out, the amount at stake
+    and where it was withheld, its history, and the decision forms for
+    district staff while it is open."""
+
     template_name = "findings/finding_detail.html"
 
     def get(self, request, *args, **kwargs):
@@ -74,6 +132,50 @@ class FindingDetailView(FindingMixin, DetailView):
             log_access(request=request, obj=self.object.elder)
         return response
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(evidence=evidence_rows(self.object.evidence or {}),
-                                        **kwargs)
+    def may_decide(self) -> bool:
+        user = self.request.user
+        return (self.object.is_open and user.has_perm(DECIDE)
+                and services.may_decide(user, self.object))
+
+    def get_context_data(self, forms=None, **kwargs):
+        finding, user = self.object, self.request.user
+        evidence = finding.evidence or {}
+        forms = forms or {}
+        if self.may_decide():
+            for action in ACTIONS:
+                forms.setdefault(action, DecisionForm(action=action))
+        same_visit = (Finding.objects.visible_to(user).filter(visit=finding.visit_id)
+                      .exclude(pk=finding.pk).order_by("pk")
+                      if finding.visit_id else Finding.objects.none())
+        return super().get_context_data(
+            evidence=evidence_rows(evidence), related_visits=related_visits(evidence),
+            settlement_run_id=evidence.get("settlement_run_id"),
+            confirm_form=forms.get("confirm"), dismiss_form=forms.get("dismiss"),
+            history=decision_history(finding),
+            withholdings=finding.withholdings.select_related("run").order_by("run__month"),
+            same_visit=same_visit,
+            can_see_runs=user.has_perm("settlement.view_settlementrun"),
+            can_see_visits=user.has_perm("visits.view_servicevisit"),
+            **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = finding = self.get_object()
+        action = request.POST.get("action", "")
+        if action not in ACTIONS:
+            return redirect("findings:finding_detail", pk=finding.pk)
+        if not request.user.has_perm(DECIDE):
+            raise PermissionDenied
+        form = DecisionForm(request.POST, action=action)
+        if form.is_valid():
+            decide = services.confirm if action == "confirm" else services.dismiss
+            try:
+                self.object = decide(finding=finding, user=request.user,
+                                     reason=form.cleaned_data["decision_reason"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The finding is %(status)s.")
+                                 % {"status": self.object.get_status_display()})
+                return redirect("findings:finding_detail", pk=finding.pk)
+        self.object.refresh_from_db()
+        return self.render_to_response(self.get_context_data(forms={action: form}))

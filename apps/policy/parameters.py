@@ -36,6 +36,8 @@ class Unit(models.TextChoices):
     PERSONS = "persons", _("persons")
     SQUARE_METRES = "m2", _("square metres")
     METRES = "m", _("metres")
+    MINUTES = "minutes", _("minutes")
+    TIMES = "times", _("times")
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,12 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
       _("office practice (DOMAIN.md §5)")),
     P("funding.clearing_day", _("Yearly clearing of the previous year's funds, by this day"),
       Unit.DAY_OF_JANUARY, "Art 33"),
+    P("audit.volume_factor",
+      _("The audit flags a provider's month above this multiple of its three-month median"),
+      Unit.TIMES, _("office practice (issue 7 §6)")),
+    P("audit.billed_minutes_tolerance",
+      _("The audit flags an hourly visit billing more minutes than it lasted, beyond this"),
+      Unit.MINUTES, _("office practice (issue 7 §6)")),
 ]}
 del P
 
@@ -189,6 +197,9 @@ SEED_VALUES: list[tuple[str, Decimal, date]] = [
     ("visit.followup_share", D("0.05"), SEED_FROM),
     ("visit.followup_working_days", D(10), SEED_FROM),
     ("complaint.answer_working_days", D(15), SEED_FROM),
+    # Not set by the measures: what the audit starts from (issue 7 §6).
+    ("audit.volume_factor", D("1.5"), SEED_FROM),
+    ("audit.billed_minutes_tolerance", D(15), SEED_FROM),
 ]
 
 # City:district funding ratios by district, as the purchased-service model
