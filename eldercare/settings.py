@@ -314,7 +314,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The settlement runs of the previous month start on this working day of the
 # month (on the holiday calendar); compute tasks run on their own queue.
 SETTLEMENT_WORKING_DAY = env.int("SETTLEMENT_WORKING_DAY", default=3)
-CELERY_TASK_ROUTES = {"apps.settlement.tasks.compute_run_task": {"queue": "settlement"}}
+CELERY_TASK_ROUTES = {"apps.settlement.tasks.compute_run_task": {"queue": "settlement"},
+                      "apps.settlement.tasks.render_documents_task": {"queue": "pdf"}}
 CELERY_BEAT_SCHEDULE = {
     # 05:00 every day: on the settlement day, the previous month's runs start.
     "start-settlement-runs": {
@@ -358,6 +359,12 @@ CELERY_BEAT_SCHEDULE = {
     "sample-follow-ups": {
         "task": "apps.visits.tasks.sample_follow_ups_task",
         "schedule": crontab(hour=3, minute=0, day_of_month="1,10,20"),
+    },
+    # 04:00 on the 2nd: audit last month in every district, before its
+    # settlement run starts (the 3rd working day at the earliest).
+    "audit-previous-month": {
+        "task": "apps.findings.tasks.audit_previous_month_task",
+        "schedule": crontab(hour=4, minute=0, day_of_month=2),
     },
     # 00:50 every day: service agreements whose term ran out, or whose elder's
     # entitlement ended with no successor, are ended (after the contracts).

@@ -19,11 +19,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.policy.lookup import value_on
-from apps.settlement import adjustments, compute, fees, lifecycle, withholdings
+from apps.settlement import adjustments, compute, documents, fees, lifecycle, withholdings
 from apps.settlement.lifecycle import Step
 from apps.settlement.models import ItemStatus, ProviderSettlement, RunStatus, SettlementRun
 from apps.subsidies.rules import month_end, month_start, previous_month_start
 from apps.workdays.working_days import add_working_days
+
+# The totals of a run, zero again while it is being computed.
+FIGURES = ("visits", "elders", "cost", "subsidy", "elder_pays", "bonus", "assessment_fees",
+           "adjustments", "withheld", "payable", "city_share", "district_share")
 
 # A claim older than this is taken to belong to a worker that died.
 STALE_CLAIM = timedelta(minutes=10)
@@ -47,7 +51,7 @@ def prepare(run_id: int) -> SettlementRun | None:
     None when the run is no longer computable (approved meanwhile)."""
     with transaction.atomic():
         _lock_run(run_id)
-        run = SettlementRun.objects.select_for_update().get(pk=run_id)
+        run = SettlementRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if not lifecycle.allowed(Step.COMPUTE, run.status):
             return None
         # Every computation starts afresh (a recompute too, and a re-run after
@@ -59,7 +63,8 @@ def prepare(run_id: int) -> SettlementRun | None:
         fees.write_fee_lines(run)
         compute.create_provider_items(run)
         SettlementRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None)
+            status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None,
+            **dict.fromkeys(FIGURES, 0))
         return run
 
 
@@ -92,7 +97,7 @@ def finish(run_id: int) -> SettlementRun | None:
     """The run's totals and its funding split, once every item is done."""
     with transaction.atomic():
         _lock_run(run_id)
-        run = SettlementRun.objects.select_for_update().get(pk=run_id)
+        run = SettlementRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if not lifecycle.allowed(Step.COMPUTE, run.status):
             return run
         if ProviderSettlement.objects.filter(run=run).exclude(status=ItemStatus.DONE).exists():
@@ -101,6 +106,7 @@ def finish(run_id: int) -> SettlementRun | None:
         compute.total_run(run, city_share)
         SettlementRun.objects.filter(pk=run.pk).update(
             status=lifecycle.next_status(Step.COMPUTE), computed_at=timezone.now())
+        documents.queue_rendering(run.pk)  # the statements, on the pdf queue
         run.refresh_from_db()
         return run
 

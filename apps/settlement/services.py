@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.settlement import fees, lifecycle
+from apps.settlement import documents, fees, lifecycle
 from apps.settlement.lifecycle import Step
 from apps.settlement.models import CLOSED, RunStatus, SettlementRun
 from apps.subsidies.rules import month_start
@@ -75,6 +75,7 @@ def approve(*, run: SettlementRun, user) -> SettlementRun:
     run.approved_by, run.approved_at = user, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     _recompute_later_runs(run)
+    documents.queue_rendering(run.pk)  # the approved statements replace the drafts
     return run
 
 

@@ -29,3 +29,16 @@ def start_due_runs_task() -> list[int]:
         compute_run_task.delay(run_id)
     logger.info("settlement runs started: %s", runs)
     return runs
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=30 * 60,
+             soft_time_limit=28 * 60, queue="pdf")
+def render_documents_task(run_id: int) -> dict:
+    """Render and store a run's statements on the ``pdf`` queue (a re-delivered
+    task renders again; the rows are replaced in one transaction)."""
+    from apps.settlement.documents import render_documents
+
+    documents = render_documents(run_id)
+    result = {"run": run_id, "documents": len(documents)}
+    logger.info("settlement documents rendered: %s", result)
+    return result

@@ -7,18 +7,23 @@ one service call, whose refusals become field errors."""
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
+from django.views.generic.detail import SingleObjectMixin
 
+from apps.audit.models import AccessAction
+from apps.audit.services import log_access
 from apps.core.forms import add_service_errors
 from apps.core.views import ScopedViewMixin
 from apps.policy.lookup import PolicyValueMissing
-from apps.settlement import lifecycle, services
+from apps.settlement import documents, lifecycle, services
 from apps.settlement.forms import (
     ApproveForm,
     PaymentForm,
@@ -27,11 +32,18 @@ from apps.settlement.forms import (
     StartRunForm,
 )
 from apps.settlement.lifecycle import Step
-from apps.settlement.models import ProviderSettlement, SettlementRun
+from apps.settlement.models import (
+    CLOSED,
+    DocumentKind,
+    ProviderSettlement,
+    SettlementDocument,
+    SettlementRun,
+)
 from apps.settlement.tasks import compute_run_task
 
 VIEW = "settlement.view_settlementrun"
 START = "settlement.add_settlementrun"
+VIEW_DOCUMENTS = "settlement.view_settlementdocument"
 
 LIST_TOTALS = ("visits", "elders", "cost", "subsidy", "elder_pays", "bonus", "payable",
                "city_share", "district_share")
@@ -146,7 +158,28 @@ class RunDetailView(RunMixin, DetailView):
                        .filter(run=run).select_related("provider")
                        .order_by("provider__name")),
             timeline=self.timeline(run))
+        context.update(self.statements(run))
         return context
+
+    # the district's documents first, then the providers' statements by name
+    KIND_ORDER = {DocumentKind.DISTRICT_SUMMARY: 0, DocumentKind.ELDER_DETAIL: 1,
+                  DocumentKind.PROVIDER_STATEMENT: 2}
+
+    def statements(self, run: SettlementRun) -> dict:
+        """The run's stored statements the user may download, and whether
+        finance may render them again (a run not approved, or approved
+        without the copies of its approval)."""
+        user = self.request.user
+        if not user.has_perm(VIEW_DOCUMENTS):
+            return {"show_documents": False}
+        rows = list(SettlementDocument.objects.visible_to(user).filter(run=run)
+                    .select_related("provider"))
+        rows.sort(key=lambda d: (self.KIND_ORDER.get(d.kind, 9),
+                                 d.provider.name if d.provider_id else "", d.pk))
+        kept = any(d.run_status in CLOSED for d in rows)
+        return {"show_documents": True, "documents": rows,
+                "may_render": (user.has_perm(START) and run.status in documents.RENDERABLE
+                               and not kept)}
 
     @staticmethod
     def timeline(run: SettlementRun) -> list[dict]:
@@ -203,3 +236,59 @@ class RunDetailView(RunMixin, DetailView):
             self.object = services.record_payment(
                 run=run, paid_on=data["paid_on"], reference=data["payment_reference"],
                 user=user)
+
+
+# --- the stored statements ---------------------------------------------------------
+
+
+class RenderDocumentsView(RunMixin, SingleObjectMixin, View):
+    """Finance renders the statements of a run again (on the ``pdf`` queue);
+    the copies made for an approved run are never replaced."""
+
+    permission_required = (VIEW, START)
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        run = self.get_object()
+        if documents.can_render(run):
+            documents.queue_rendering(run.pk)
+            messages.success(request, _("The statements are being rendered."))
+        else:
+            messages.error(request, _("The statements of this run cannot be rendered again."))
+        return redirect("settlement:run_detail", pk=run.pk)
+
+
+def content_disposition(ascii_name: str, full_name: str) -> str:
+    """An attachment with an ASCII file name for old clients and the full
+    (UTF-8) name for the others (RFC 6266)."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_"
+                       for c in ascii_name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(full_name, safe='')}"
+
+
+class DocumentDownloadView(ScopedViewMixin, DetailView):
+    """A stored statement, served only within the user's jurisdiction (404
+    outside it), never cached, and logged as a read of personal data."""
+
+    model = SettlementDocument
+    permission_required = VIEW_DOCUMENTS
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("run__district", "provider")
+
+    def get(self, request, *args, **kwargs):
+        document = self.get_object()
+        try:
+            handle = document.file.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404 from exc
+        content_type = documents.content_type(document)
+        log_access(request=request, obj=document, region=document.run.district,
+                   action=(AccessAction.PRINT if content_type == documents.PDF_TYPE
+                           else AccessAction.EXPORT))
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Disposition"] = content_disposition(
+            *documents.download_names(document))
+        response["Cache-Control"] = "no-store, private"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
