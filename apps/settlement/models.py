@@ -420,3 +420,61 @@ class CityAdvance(TimeStampedModel):
     @property
     def audit_region(self):
         return self.district
+
+
+@track_changes()
+class FundingReconciliation(models.Model):
+    """A district's year cleared against the city's advance (Art 33),
+    confirmed by city staff once every month of the year is closed: the
+    figures as they stood then, frozen (the database refuses any change).
+    ``balance`` is the city's share less the advance: above zero the city
+    owes the district the difference, below zero the district returns it."""
+
+    district = models.ForeignKey("regions.Region", verbose_name=_("district"),
+                                 on_delete=models.PROTECT,
+                                 related_name="funding_reconciliations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    advance = models.DecimalField(_("amount advanced"), max_digits=14, decimal_places=2)
+    spending = models.DecimalField(_("actual spending"), max_digits=14, decimal_places=2)
+    city_share = models.DecimalField(_("city's share"), max_digits=14, decimal_places=2)
+    district_share = models.DecimalField(_("district's share"), max_digits=14,
+                                         decimal_places=2)
+    balance = models.DecimalField(_("balance"), max_digits=14, decimal_places=2)
+    ratios = models.CharField(_("city:district ratios"), max_length=200)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+
+    objects = ScopedManager()
+
+    scope_region = "district"
+
+    class Meta:
+        verbose_name = _("funding reconciliation")
+        verbose_name_plural = _("funding reconciliations")
+        ordering = ["-year", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"],
+                                    name="one_funding_reconciliation_per_district_and_year"),
+            models.CheckConstraint(condition=Q(spending=F("city_share") + F("district_share")),
+                                   name="funding_reconciliation_shares_add_up"),
+            models.CheckConstraint(condition=Q(balance=F("city_share") - F("advance")),
+                                   name="funding_reconciliation_balance"),
+            models.CheckConstraint(condition=Q(advance__gte=0),
+                                   name="funding_reconciliation_advance_not_negative"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="funding_reconciliation_is_final",
+                              operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.district.name} · {self.year}"
+
+    @property
+    def audit_label(self) -> str:
+        return str(self)
+
+    @property
+    def audit_region(self):
+        return self.district

@@ -125,6 +125,7 @@ PLANS = {"careplans:plan_list", "careplans:agreement_list"}
 OVERSIGHT = {"visits:followup_list", "complaints:complaint_list", "findings:finding_list"}
 VISITS = {"visits:visit_list"}
 CAREGIVER = {"visits:mobile_today", "visits:rejected_list"}
+SETTLEMENT = {"settlement:run_list", "settlement:reconciliation"}
 MENU_FOR = {
     Role.STREET_STAFF: {"elders:elder_list", "elders:elder_register", "elders:elder_import",
                         "applications:queue", "applications:deadlines",
@@ -142,11 +143,11 @@ MENU_FOR = {
                           "providers:provider_list", *FACILITIES, *CARE_MANAGERS,
                           "contracts:contract_list", "contracts:agreement_list",
                           "evaluations:evaluation_list", *PLANS, *OVERSIGHT,
-                          *VISITS, "visits:tokens", *REFERENCE, "settlement:run_list"},
+                          *VISITS, "visits:tokens", *REFERENCE, *SETTLEMENT},
     Role.FINANCE_OFFICER: {"assessments:fee_statement_list", *FACILITIES,
                            "contracts:contract_list", *PLANS,
                            "findings:finding_list", *VISITS, *REFERENCE,
-                           "settlement:run_list"},
+                           *SETTLEMENT},
 }
 
 
