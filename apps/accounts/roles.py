@@ -86,7 +86,7 @@ _FINDINGS_READ = _perms("findings", "view", "finding")
 # Issue 7: settlement runs; district staff review, finance approves and pays.
 _SETTLEMENT_READ = _perms("settlement", "view", "settlementrun", "providersettlement",
                           "settlementline", "assessmentfeeline", "withholding",
-                          "settlementdocument", "cityadvance")
+                          "settlementdocument", "cityadvance", "fundingreconciliation")
 # Audit findings: district staff run the audit on demand and decide findings.
 _FINDINGS_DECIDE = ["findings.decide_finding", "findings.run_audit"]
 

@@ -381,6 +381,65 @@ def _settlement_line_victim(world, marker):
         covered=visit.amount, subsidy=visit.amount, elder_pays=0, bonus=0)
 
 
+def _assessment_fee_line_victim(world, marker):
+    # a fee line of an issued statement of a body named by the marker
+    from apps.settlement.models import AssessmentFeeLine
+
+    body = AssessmentBodyFactory(name=marker)
+    statement = FeeStatement.objects.create(body=body, district=world.district,
+                                            month=date(2025, 6, 1), status="issued",
+                                            district_total=10)
+    run = _settlement_run_victim(world, marker, month=date(2025, 6, 1))
+    return AssessmentFeeLine.objects.create(run=run, statement=statement, body=body,
+                                            month=statement.month, amount=10)
+
+
+def _withholding_victim(world, marker):
+    # the amount of a finding whose summary carries the marker
+    from apps.settlement.models import Withholding
+
+    finding = _finding_victim(world, f"{marker}-finding")
+    finding.summary = marker
+    finding.save(update_fields=["summary"])
+    run = _settlement_run_victim(world, marker, month=date(2025, 5, 1))
+    return Withholding.objects.create(run=run, provider=finding.provider, finding=finding,
+                                      amount=10)
+
+
+def _settlement_document_victim(world, marker):
+    # a district summary of a run whose review note carries the marker
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from apps.settlement.models import SettlementDocument
+
+    run = _settlement_run_victim(world, marker, month=date(2025, 4, 1))
+    document = SettlementDocument(run=run, kind="district", sha256="0" * 64,
+                                  size=len(marker), run_status="computed",
+                                  generated_at=timezone.now())
+    document.file.save("victim.pdf", ContentFile(marker.encode()), save=True)
+    return document
+
+
+def _city_advance_victim(world, marker):
+    from apps.settlement.models import CityAdvance
+
+    return CityAdvance.objects.create(district=world.district, year=2025, amount=1,
+                                      paid_on=date(2025, 1, 2), reference=marker)
+
+
+def _funding_reconciliation_victim(world, marker):
+    from django.utils import timezone
+
+    from apps.settlement.models import FundingReconciliation
+
+    return FundingReconciliation.objects.create(
+        district=world.district, year=2024, advance=0, spending=0, city_share=0,
+        district_share=0, balance=0, ratios=marker,
+        confirmed_by=staff(Role.CITY_STAFF, region=world.district.parent),
+        confirmed_at=timezone.now())
+
+
 def _access_victim(world, marker):
     return AccessLog.objects.create(action="view", object_type="elders.elder", object_id="0",
                                     object_label=marker, region=world.street)
@@ -422,6 +481,11 @@ VICTIM_BUILDERS = {
     apps.get_model("settlement", "ProviderSettlement"): _provider_settlement_victim,
     apps.get_model("settlement", "SettlementLine"): _settlement_line_victim,
     apps.get_model("findings", "Finding"): _finding_victim,
+    apps.get_model("settlement", "AssessmentFeeLine"): _assessment_fee_line_victim,
+    apps.get_model("settlement", "Withholding"): _withholding_victim,
+    apps.get_model("settlement", "SettlementDocument"): _settlement_document_victim,
+    apps.get_model("settlement", "CityAdvance"): _city_advance_victim,
+    apps.get_model("settlement", "FundingReconciliation"): _funding_reconciliation_victim,
     apps.get_model("complaints", "Complaint"): _complaint_victim,
     apps.get_model("visits", "VisitDraft"): _visit_draft_victim,
     ServicePlan: _plan_victim,
