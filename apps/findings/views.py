@@ -26,6 +26,7 @@ from apps.findings.forms import DecisionForm, FindingFilterForm, RunAuditForm
 from apps.findings.models import Finding, FindingStatus
 from apps.findings.tasks import audit_month_task
 from apps.policy.lookup import PolicyValueMissing
+from apps.settlement.withholdings import recoveries
 
 VIEW = "findings.view_finding"
 DECIDE = "findings.decide_finding"
@@ -152,7 +153,7 @@ class FindingDetailView(FindingMixin, DetailView):
             settlement_run_id=evidence.get("settlement_run_id"),
             confirm_form=forms.get("confirm"), dismiss_form=forms.get("dismiss"),
             history=decision_history(finding),
-            withholdings=finding.withholdings.select_related("run").order_by("run__month"),
+            withholdings=recoveries(finding),
             same_visit=same_visit,
             can_see_runs=user.has_perm("settlement.view_settlementrun"),
             can_see_visits=user.has_perm("visits.view_servicevisit"),

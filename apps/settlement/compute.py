@@ -27,6 +27,10 @@ The lines of a run (``write_lines``):
   force on the service date for the item's category (``bonus_per_visit``),
   for an item earning it and a visit reaching the item's minimum duration.
 
+A visit with a confirmed audit finding (on any of its versions) is not paid:
+it has no line, and if its month is closed the next run takes back what was
+paid through an adjustment (``apps.settlement.adjustments``).
+
 Known simplification: one plan per elder and month (the latest started of
 those in force during the month); ``plan_coverage`` would switch plans on the
 day a plan supersedes another mid-month.
@@ -57,96 +61,104 @@ WITH entitlement AS (
      WHERE e.status <> 'cancelled'
        AND e.valid_from <= %(month_end)s
        AND (e.valid_until IS NULL OR e.valid_until >= %(month_start)s)
+       AND e.elder_id IN (
+           SELECT d.elder_id FROM subsidies_entitlement d
+            WHERE d.paying_district_id = %(district)s AND d.status <> 'cancelled'
+              AND d.valid_from <= %(month_end)s
+              AND (d.valid_until IS NULL OR d.valid_until >= %(month_start)s))
+       AND (%(elders)s::bigint[] IS NULL OR e.elder_id = ANY(%(elders)s::bigint[]))
      ORDER BY e.elder_id, e.valid_from DESC, e.id DESC
-), paid AS (
-    SELECT * FROM entitlement
+), paid AS MATERIALIZED (
+    SELECT elder_id, monthly_amount, 1 - elder_share AS share FROM entitlement
      WHERE paying_district_id = %(district)s AND subsidy_class <> 'own_cost'
-       AND (%(elders)s::bigint[] IS NULL OR elder_id = ANY(%(elders)s::bigint[]))
-), plan AS (
+), plan AS MATERIALIZED (
     SELECT DISTINCT ON (p.elder_id) p.elder_id, p.id AS plan_id
       FROM careplans_serviceplan p
       JOIN paid ON paid.elder_id = p.elder_id
      WHERE p.starts_on <= %(month_end)s
        AND (p.ends_on IS NULL OR p.ends_on >= %(month_start)s)
      ORDER BY p.elder_id, p.starts_on DESC, p.id DESC
-), pool AS (
-    SELECT plan.plan_id, i.service_item_id, i.provider_id,
+), pool AS MATERIALIZED (
+    SELECT plan.elder_id, i.service_item_id, i.provider_id,
            sum(i.times_per_month * i.units_per_time) AS units
       FROM careplans_serviceplanitem i
       JOIN plan ON plan.plan_id = i.plan_id
-     GROUP BY plan.plan_id, i.service_item_id, i.provider_id
+     GROUP BY plan.elder_id, i.service_item_id, i.provider_id
+), bonus AS MATERIALIZED (
+    SELECT g.provider_id, item.id AS service_item_id,
+           coalesce(item.min_duration_minutes, 0) * interval '1 minute' AS least_time,
+           g.effective_from AS since,
+           coalesce(lead(g.effective_from) OVER (PARTITION BY g.provider_id, item.id
+                                                 ORDER BY g.effective_from, g.id),
+                    'infinity') AS until,
+           CASE g.grade WHEN 'excellent' THEN %(excellent)s
+                        WHEN 'good' THEN %(good)s
+                        WHEN 'qualified' THEN %(qualified)s
+                        WHEN 'unqualified' THEN %(unqualified)s
+                        ELSE 0 END AS amount
+      FROM evaluations_providergrade g
+      JOIN catalogue_serviceitem item ON item.category = g.category
+     WHERE item.bonus_eligible
 ), visit AS (
-    SELECT v.id, v.elder_id, v.provider_id, v.service_item_id, v.service_date,
-           v.check_in_at, v.units, v.amount,
-           floor(extract(epoch FROM v.check_out_at - v.check_in_at) / 60) AS minutes,
-           paid.monthly_amount, paid.elder_share, plan.plan_id,
-           coalesce(own.units, 0) AS own_pool, coalesce(shared.units, 0) AS shared_pool
+    SELECT v.id, v.elder_id, v.provider_id, v.service_item_id, v.check_in_at, v.units,
+           v.amount, paid.monthly_amount, paid.share, plan.plan_id IS NULL AS unplanned,
+           coalesce(own.units, 0) AS own_pool, coalesce(shared.units, 0) AS shared_pool,
+           coalesce(bonus.amount, 0) AS bonus
       FROM visits_servicevisit v
       JOIN paid ON paid.elder_id = v.elder_id
       LEFT JOIN plan ON plan.elder_id = v.elder_id
-      LEFT JOIN pool own ON own.plan_id = plan.plan_id
+      LEFT JOIN pool own ON own.elder_id = v.elder_id
                         AND own.service_item_id = v.service_item_id
                         AND own.provider_id = v.provider_id
-      LEFT JOIN pool shared ON shared.plan_id = plan.plan_id
+      LEFT JOIN pool shared ON shared.elder_id = v.elder_id
                            AND shared.service_item_id = v.service_item_id
                            AND shared.provider_id IS NULL
+      LEFT JOIN bonus ON bonus.provider_id = v.provider_id
+                     AND bonus.service_item_id = v.service_item_id
+                     AND v.service_date >= bonus.since AND v.service_date < bonus.until
+                     AND v.check_out_at - v.check_in_at >= bonus.least_time
      WHERE v.is_current
        AND v.service_date BETWEEN %(month_start)s AND %(month_end)s
+       -- a confirmed audit finding on any version of the visit: not paid
+       AND NOT EXISTS (
+           SELECT 1 FROM findings_finding f
+             JOIN visits_servicevisit fv ON fv.id = f.visit_id
+            WHERE f.status = 'confirmed' AND fv.provider_id = v.provider_id
+              AND fv.provider_visit_id = v.provider_visit_id)
 ), own_take AS (
-    -- first from the plan lines naming the visit's provider
     SELECT visit.*,
-           greatest(0, least(units, own_pool - coalesce(sum(units) OVER (
+           greatest(0, least(units, own_pool + units - sum(units) OVER (
                PARTITION BY elder_id, service_item_id, provider_id
-               ORDER BY check_in_at, id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS own_units
+               ORDER BY check_in_at, id ROWS UNBOUNDED PRECEDING))) AS own_units
       FROM visit
 ), shared_take AS (
-    -- then what is left of the visit from the lines naming no provider
     SELECT own_take.*,
-           greatest(0, least(units - own_units, shared_pool - coalesce(sum(units - own_units)
-               OVER (PARTITION BY elder_id, service_item_id
-                     ORDER BY check_in_at, id
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS shared_units
+           greatest(0, least(units - own_units,
+               shared_pool + (units - own_units) - sum(units - own_units) OVER (
+                   PARTITION BY elder_id, service_item_id
+                   ORDER BY check_in_at, id ROWS UNBOUNDED PRECEDING))) AS shared_units
       FROM own_take
 ), covered AS (
-    SELECT shared_take.*,
-           CASE WHEN plan_id IS NULL OR units <= 0 OR own_units + shared_units >= units
+    SELECT elder_id, provider_id, id, check_in_at, amount, bonus, monthly_amount, share,
+           CASE WHEN unplanned OR units <= 0 OR own_units + shared_units >= units
                     THEN amount
                 WHEN own_units + shared_units <= 0 THEN 0
                 ELSE round(amount * (own_units + shared_units) / units, 2)
            END AS covered
       FROM shared_take
 ), running AS (
-    SELECT covered.*,
-           round(least(sum(covered) OVER (
-               PARTITION BY elder_id ORDER BY check_in_at, id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) * (1 - elder_share),
-               monthly_amount), 2) AS cumulative
+    SELECT covered.*, sum(covered) OVER (PARTITION BY elder_id ORDER BY check_in_at, id
+                                         ROWS UNBOUNDED PRECEDING) AS through
       FROM covered
 ), shared_out AS (
     SELECT running.*,
-           cumulative - lag(cumulative, 1, 0::numeric) OVER (
-               PARTITION BY elder_id ORDER BY check_in_at, id) AS subsidy
+           round(least(through * share, monthly_amount), 2)
+           - round(least((through - covered) * share, monthly_amount), 2) AS subsidy
       FROM running
 )
-SELECT s.provider_id, s.elder_id, s.id AS visit_id, s.amount AS cost, s.covered,
-       s.subsidy, s.amount - s.subsidy AS elder_pays,
-       CASE WHEN item.bonus_eligible
-             AND (item.min_duration_minutes IS NULL OR s.minutes >= item.min_duration_minutes)
-            THEN CASE grade.grade WHEN 'excellent' THEN %(excellent)s
-                                  WHEN 'good' THEN %(good)s
-                                  WHEN 'qualified' THEN %(qualified)s
-                                  WHEN 'unqualified' THEN %(unqualified)s
-                                  ELSE 0 END
-            ELSE 0 END AS bonus
-  FROM shared_out s
-  JOIN catalogue_serviceitem item ON item.id = s.service_item_id
-  LEFT JOIN LATERAL (
-      SELECT g.grade FROM evaluations_providergrade g
-       WHERE g.provider_id = s.provider_id AND g.category = item.category
-         AND g.effective_from <= s.service_date
-       ORDER BY g.effective_from DESC, g.id DESC
-       LIMIT 1) grade ON true
+SELECT provider_id, elder_id, id AS visit_id, amount AS cost, covered, subsidy,
+       amount - subsidy AS elder_pays, bonus
+  FROM shared_out
 """
 
 
@@ -176,7 +188,11 @@ def write_lines(run: SettlementRun) -> int:
         raise ValueError(f"settlement run {run.pk} is {run.status}: its lines cannot change")
     params = {"run": run.pk, **month_params(run.district_id, run.month)}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM settlement_settlementline "
+        # In the same round trip as the delete, for this transaction only: the
+        # windows sort a district's visits in memory rather than on disk, and
+        # JIT compilation would cost more than it saves on this statement.
+        cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; "
+                       "DELETE FROM settlement_settlementline "
                        "WHERE run_id = %s AND NOT is_adjustment", [run.pk])
         cursor.execute(
             "INSERT INTO settlement_settlementline (run_id, provider_id, elder_id, visit_id,"
@@ -247,8 +263,8 @@ def total_provider(item: ProviderSettlement) -> None:
 def total_run(run: SettlementRun, city_share: Decimal) -> None:
     """The run's totals from its provider rows (elders counted once across
     providers, from the month's lines), the assessment fees it pays and the
-    funding split of what it pays (``rules.funding_split``); stored on the
-    run and on ``run``."""
+    funding split of what it pays (``rules.run_funding``: the subsidy is
+    shared, the rest is the district's); stored on the run and on ``run``."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
@@ -273,10 +289,13 @@ def total_run(run: SettlementRun, city_share: Decimal) -> None:
                    (SELECT coalesce(sum(a.amount), 0) AS fees
                       FROM settlement_assessmentfeeline a WHERE a.run_id = %(run)s) f
              WHERE r.id = %(run)s
-         RETURNING r.payable
+         RETURNING r.payable,
+                   r.subsidy - r.withheld + (SELECT coalesce(sum(l.subsidy), 0)
+                                               FROM settlement_settlementline l
+                                              WHERE l.run_id = r.id AND l.is_adjustment)
             """, {"run": run.pk})
-        (payable,) = cursor.fetchone()
-        split = rules.funding_split(payable, city_share)
+        payable, shared = cursor.fetchone()
+        split = rules.run_funding(payable, shared, city_share)
         SettlementRun.objects.filter(pk=run.pk).update(city_share=split.city,
                                                        district_share=split.district)
     run.refresh_from_db()

@@ -64,7 +64,8 @@ def prepare(run_id: int) -> SettlementRun | None:
         compute.create_provider_items(run)
         SettlementRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None,
-            **dict.fromkeys(FIGURES, 0))
+            computation=F("computation") + 1, **dict.fromkeys(FIGURES, 0))
+        run.refresh_from_db(fields=["computation"])
         return run
 
 
@@ -93,13 +94,17 @@ def work(item: ProviderSettlement) -> None:
             status=ItemStatus.DONE, finished_at=timezone.now())
 
 
-def finish(run_id: int) -> SettlementRun | None:
-    """The run's totals and its funding split, once every item is done."""
+def finish(run_id: int, computation: int | None = None) -> SettlementRun | None:
+    """The run's totals and its funding split, once every item is done; only
+    by the current computation (``computation``, from ``prepare``): one that
+    a reset to draft or a newer computation overtook leaves the run alone."""
     with transaction.atomic():
         _lock_run(run_id)
         run = SettlementRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if not lifecycle.allowed(Step.COMPUTE, run.status):
             return run
+        if computation is not None and run.computation != computation:
+            return None
         if ProviderSettlement.objects.filter(run=run).exclude(status=ItemStatus.DONE).exists():
             return None
         city_share = value_on("funding.city_share", month_end(run.month), run.district)
@@ -119,7 +124,7 @@ def compute_run(run_id: int) -> SettlementRun | None:
         return SettlementRun.objects.get(pk=run_id)
     while (item := claim_next(run)) is not None:
         work(item)
-    return finish(run_id)
+    return finish(run_id, run.computation)
 
 
 def start_due_runs(today: date | None = None, *, user=None) -> list[int]:

@@ -84,6 +84,9 @@ class SettlementRun(TimeStampedModel):
                                      on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    # Each computation (and each reset to draft) takes the next number; the
+    # totals are written only by the computation holding the current one.
+    computation = models.PositiveIntegerField(_("computation"), default=0, editable=False)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
                                     on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")

@@ -378,3 +378,14 @@ def funding_split(amount: Decimal, city_share: Decimal) -> FundingSplit:
     amount = money(amount)
     city = money(amount * share)
     return FundingSplit(city, amount - city)
+
+
+def run_funding(payable: Decimal, shared: Decimal, city_share: Decimal) -> FundingSplit:
+    """The city's and the district's parts of what a run pays (Art 33). Only
+    the service subsidy (资助) is shared by the district's ratio: the
+    per-visit performance subsidy is the district's alone (Art 24: 服务补助
+    资金由区财政负担), and so are the assessment fees (Art 21: 由区财政全额
+    负担). ``shared``: the run's subsidy with the subsidy of its adjustment
+    lines, less what it withheld."""
+    city = funding_split(shared, city_share).city
+    return FundingSplit(city, money(payable) - city)

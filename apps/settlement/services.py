@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,11 +91,11 @@ def _recompute_later_runs(run: SettlementRun) -> None:
         return
     SettlementRun.objects.filter(pk__in=later).update(
         status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None,
-        updated_at=timezone.now())
+        computation=F("computation") + 1, updated_at=timezone.now())
     from apps.settlement.tasks import compute_run_task
 
     for pk in later:
-        transaction.on_commit(lambda pk=pk: compute_run_task.delay(pk))
+        transaction.on_commit(lambda pk=pk: compute_run_task.delay(pk), robust=True)
 
 
 @transaction.atomic

@@ -447,12 +447,10 @@ def _streets(run_id: int) -> list[StreetTotal]:
 
 def _city_ratio(run: SettlementRun) -> Decimal | None:
     """The city's share in force at the month's end, as the run was split
-    (one query); when none is, what the stored split says."""
+    (one query); None when none is."""
     found = values_on(month_end(run.month), run.district_id, keys=["funding.city_share"])
     if "funding.city_share" in found:
         return found["funding.city_share"]
-    if run.payable:
-        return (run.city_share / run.payable).quantize(Decimal("0.0001"))
     return None
 
 

@@ -1,70 +1,73 @@
-"""Withholding the amounts of confirmed audit findings (issue 7 §6).
+"""Withholding the amounts of confirmed audit findings that name no visit
+(issue 7 §6).
 
-A finding confirmed by the district is withheld (or, for a month already
-paid, recovered) from its provider in the next run of its district that
-closes: each run computed takes every confirmed finding not yet withheld by
-a closed run. Never more is withheld for a visit than was paid for it, net
-of adjustments and of what earlier findings on the same visit took.
+A confirmed finding on a visit needs no withholding: the visit is no longer
+paid (``compute.MONTH_LINES`` leaves it out), and if its month is closed the
+next run takes back what was paid for it as an adjustment, once, whatever
+versions the visit has (``apps.settlement.adjustments``). A confirmed
+finding with an amount that names a provider but no visit is withheld (or,
+for a month already paid, recovered) from the provider in the next run of
+its district that closes: each run computed takes every such finding that
+no closed run has withheld.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from apps.findings.models import Finding, FindingStatus
 from apps.settlement.models import CLOSED, SettlementLine, SettlementRun, Withholding
 
-ZERO = Decimal("0.00")
-
 
 def pending_findings(run: SettlementRun):
-    """Confirmed findings of the run's district, with an amount and a
-    provider, that no closed run has withheld, oldest decision first."""
+    """Confirmed findings of the run's district with an amount, a provider
+    and no visit, that no closed run has withheld, oldest decision first."""
     return (Finding.objects
             .filter(district_id=run.district_id, status=FindingStatus.CONFIRMED,
-                    amount__gt=0, provider__isnull=False)
+                    amount__gt=0, provider__isnull=False, visit__isnull=True)
             .exclude(withholdings__run__status__in=CLOSED)
             .order_by("decided_at", "pk"))
 
 
-def paid_for_visits(run: SettlementRun, visit_ids) -> dict[int, Decimal]:
-    """Subsidy and performance subsidy paid for each visit by the district's
-    closed runs and by this run (adjustments included), less what closed
-    runs already withheld for findings on it."""
-    paid = defaultdict(lambda: ZERO)
-    lines = (SettlementLine.objects
-             .filter(visit_id__in=visit_ids, run__district_id=run.district_id)
-             .filter(Q(run__status__in=CLOSED) | Q(run=run))
-             .values("visit_id").annotate(paid=Sum("subsidy") + Sum("bonus")))
-    for row in lines:
-        paid[row["visit_id"]] += row["paid"]
-    taken = (Withholding.objects
-             .filter(finding__visit_id__in=visit_ids, run__status__in=CLOSED)
-             .values("finding__visit_id").annotate(taken=Sum("amount")))
-    for row in taken:
-        paid[row["finding__visit_id"]] -= row["taken"]
-    return paid
-
-
 def write_withholdings(run: SettlementRun) -> int:
-    """Replace the run's withholdings, after its lines are written; a fixed
-    number of queries. The caller holds the run's transaction."""
+    """Replace the run's withholdings (two queries). The caller holds the
+    run's transaction."""
     if run.is_closed:
         raise ValueError(f"settlement run {run.pk} is {run.status}: it cannot change")
     Withholding.objects.filter(run=run).delete()
-    findings = list(pending_findings(run))
-    room = paid_for_visits(run, {f.visit_id for f in findings if f.visit_id})
-    rows = []
-    for finding in findings:
-        amount = finding.amount
-        if finding.visit_id is not None:
-            amount = max(ZERO, min(amount, room[finding.visit_id]))
-            room[finding.visit_id] -= amount
-        if amount > 0:
-            rows.append(Withholding(run=run, provider_id=finding.provider_id,
-                                    finding=finding, amount=amount))
+    rows = [Withholding(run=run, provider_id=finding.provider_id, finding=finding,
+                        amount=finding.amount)
+            for finding in pending_findings(run)]
     Withholding.objects.bulk_create(rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    run: SettlementRun
+    amount: Decimal
+
+    @property
+    def run_id(self) -> int:
+        return self.run.pk
+
+
+def recoveries(finding: Finding) -> list[Recovery]:
+    """Where a confirmed finding's money was taken: for a finding on a visit,
+    the adjustment lines of its district's runs that took the visit (any
+    version) back; otherwise its withholdings. One query."""
+    if finding.visit_id is None:
+        return [Recovery(w.run, w.amount)
+                for w in finding.withholdings.select_related("run").order_by("run__month")]
+    visit = finding.visit
+    lines = (SettlementLine.objects
+             .filter(run__district_id=finding.district_id, is_adjustment=True,
+                     visit__provider_id=visit.provider_id,
+                     visit__provider_visit_id=visit.provider_visit_id)
+             .values("run").annotate(paid=Sum("subsidy") + Sum("bonus"))
+             .filter(paid__lt=0).order_by("run"))
+    runs = SettlementRun.objects.in_bulk([row["run"] for row in lines])
+    return [Recovery(runs[row["run"]], -row["paid"]) for row in lines]

@@ -161,18 +161,19 @@ def test_a_caregiver_at_two_visits_at_once_raises_both_back_to_back_does_not(w):
 
 
 def test_an_hourly_visit_billing_more_than_the_tolerance_is_a_finding(w):
-    # 61 minutes billed as 1.5 hours: 29 minutes more than the 15 allowed
+    # 61 minutes billed as 2 hours: 30 minutes more than the 1.5 hours the
+    # intake accepts (rounded up to the half hour), beyond the 15 allowed
     short = make_visit(w, code=LIFE_CARE, check_in_at=on(2), minutes=61,
-                       units=Decimal("1.5"))
-    # 80 minutes billed as 1.5 hours: 10 minutes, within the tolerance
-    make_visit(w, code=LIFE_CARE, check_in_at=on(3), minutes=80, units=Decimal("1.5"))
+                       units=Decimal("2.0"))
+    # 61 minutes billed as 1.5 hours: rounded up to the half hour, as accepted
+    make_visit(w, code=LIFE_CARE, check_in_at=on(3), minutes=61, units=Decimal("1.5"))
 
     audit(w)
 
     assert visits_of(FindingRule.SHORTER_THAN_BILLED) == {short.pk}
     evidence = found(FindingRule.SHORTER_THAN_BILLED)[0].evidence
     assert (evidence["billed_minutes"], evidence["minutes"], evidence["tolerance_minutes"]) \
-        == (90, 61, 15)
+        == (120, 61, 15)
 
 
 def test_a_per_visit_item_shorter_than_its_minimum_is_a_finding(w):
@@ -186,12 +187,14 @@ def test_a_per_visit_item_shorter_than_its_minimum_is_a_finding(w):
 
 
 def test_the_tolerance_is_the_districts_own(w):
-    district_value("audit.billed_minutes_tolerance", 5, w.district)
-    visit = make_visit(w, code=LIFE_CARE, check_in_at=on(3), minutes=80, units=Decimal("1.5"))
+    # 61 minutes billed as 2 hours: 30 minutes over the half hour rounded up,
+    # within a tolerance of 40
+    district_value("audit.billed_minutes_tolerance", 40, w.district)
+    make_visit(w, code=LIFE_CARE, check_in_at=on(3), minutes=61, units=Decimal("2.0"))
 
     audit(w)
 
-    assert visits_of(FindingRule.SHORTER_THAN_BILLED) == {visit.pk}
+    assert visits_of(FindingRule.SHORTER_THAN_BILLED) == set()
 
 
 def test_a_visit_beyond_the_gps_tolerance_is_a_finding_at_it_is_not(w):

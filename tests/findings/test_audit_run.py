@@ -38,7 +38,7 @@ def suspicious_month(w, copies: int) -> None:
                                                          life_status_since=date(2025, 9, 15))
         day = 1 + n % 14
         make_visit(w, code=LIFE_CARE, check_in_at=on(day, 8), minutes=61,
-                   units=Decimal("1.5"))
+                   units=Decimal("2.0"))
         make_visit(w, check_in_at=on(day, 10), distance_m=900)
         make_visit(w, check_in_at=on(day, 11), flags=["exceeds_plan"])
         make_visit(w, check_in_at=on(day, 12), photo_sha256=f"{n:064d}")

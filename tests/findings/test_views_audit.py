@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from apps.accounts.roles import Role
 from apps.findings.models import Finding, FindingStatus
-from apps.settlement.models import SettlementRun, Withholding
+from apps.settlement.models import SettlementLine, SettlementRun
 from tests.factories import staff
 from tests.findings.conftest import audit, found
 from tests.visits.factories import local, make_visit
@@ -83,7 +83,7 @@ def test_the_evidence_is_laid_out_readably(client, district_user, finding):
     html = client.get(_detail(finding)).content.decode()
 
     assert 'data-testid="amount">50.00<' in html
-    assert "900 m" in html  # the summary names the distance and the tolerance
+    assert "900米" in html  # the summary names the distance and the tolerance (zh-hans)
     assert "2025-09-03 09:00" in html  # check-in in local time, not ISO
     assert "{" not in html.split('id="evidence"')[1].split("</section>")[0]
     assert 'id="confirm-form"' in html
@@ -163,9 +163,13 @@ def test_the_page_shows_where_a_confirmed_amount_was_withheld(client, w, distric
                                                               finding):
     client.force_login(district_user)
     client.post(_detail(finding), {"action": "confirm"})
+    # a finding on a visit: the next run takes the visit back as an adjustment
     run = SettlementRun.objects.create(district=w.district, month=date(2025, 10, 1))
-    Withholding.objects.create(run=run, provider=w.provider, finding=finding,
-                               amount=Decimal("50.00"))
+    visit = finding.visit
+    SettlementLine.objects.create(
+        run=run, provider=visit.provider, elder=visit.elder, visit=visit,
+        service_month=date(2025, 9, 1), is_adjustment=True, cost=Decimal("-50.00"),
+        covered=Decimal("-50.00"), subsidy=Decimal("-50.00"), elder_pays=0, bonus=0)
 
     html = client.get(_detail(finding)).content.decode()
 

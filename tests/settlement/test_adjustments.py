@@ -187,35 +187,104 @@ def _finding(w, source: str, amount: D, visit=None, *, confirmed: bool = True) -
         decided_at=timezone.now() if confirmed else None)
 
 
-def test_a_confirmed_finding_is_withheld_once_and_never_beyond_what_was_paid(w, people):
-    paid = visit(w, date(2025, 9, 2))
+def test_a_confirmed_finding_takes_the_visit_back_once(w, people):
+    fraud = visit(w, date(2025, 9, 2))
+    visit(w, date(2025, 9, 9))
     close(compute(w.district, SEPTEMBER), people)
-    first = _finding(w, "a", D("50.00"), paid)
-    # a second finding on the same visit cannot take what is already taken
-    second = _finding(w, "b", D("50.00"), paid)
+    _finding(w, "a", D("50.00"), fraud)
+    _finding(w, "b", D("50.00"), fraud)  # a second finding on the same visit
     _finding(w, "c", D("30.00"), None, confirmed=False)  # still open: nothing
     visit(w, date(2025, 10, 2))
 
     october = compute(w.district, OCTOBER)
 
-    assert list(Withholding.objects.filter(run=october).values_list("finding", "amount")) == [
-        (first.pk, D("50.00"))]
+    # the visit is taken back as an adjustment; nothing is withheld besides
+    assert adjustments(october) == {fraud.pk: (SEPTEMBER, D("-50.00"), D("-50.00"),
+                                               D("0.00"))}
+    assert not Withholding.objects.filter(run=october).exists()
     row = provider_row(october, w)
-    assert (row.subsidy, row.withheld, row.payable) == (D("50.00"), D("50.00"), D("0.00"))
-    assert (october.withheld, october.payable) == (D("50.00"), D("0.00"))
+    assert (row.subsidy, row.adjustments, row.withheld, row.payable) == (
+        D("50.00"), D("-50.00"), D("0.00"), D("0.00"))
     close(october, people)
     november = compute(w.district, NOVEMBER)
-    assert not Withholding.objects.filter(run=november).exists()
-    assert not second.withholdings.exists()
+    assert november.adjustments == 0
+    assert not SettlementLine.objects.filter(run=november, is_adjustment=True).exists()
 
 
-def test_a_withholding_alone_gives_the_provider_a_row(w, people):
-    paid = visit(w, date(2025, 9, 2))
+def test_a_visit_corrected_after_its_finding_is_still_not_paid(w, people):
+    fraud = visit(w, date(2025, 9, 2))
     close(compute(w.district, SEPTEMBER), people)
-    _finding(w, "a", D("20.00"), paid)
+    _finding(w, "a", D("50.00"), fraud)
+    # the provider resubmits the same visit as version 2
+    from apps.visits.models import ServiceVisit
+
+    ServiceVisit.objects.filter(pk=fraud.pk).update(is_current=False)
+    again = make_visit(w, check_in_at=fraud.check_in_at, provider_visit_id=fraud.provider_visit_id,
+                       version=2, supersedes=fraud, correction_reason="resent")
+
+    october = compute(w.district, OCTOBER)
+
+    assert adjustments(october) == {fraud.pk: (SEPTEMBER, D("-50.00"), D("-50.00"),
+                                               D("0.00"))}
+    assert again.pk not in adjustments(october)
+
+
+def test_a_finding_confirmed_within_the_month_leaves_the_visit_unpaid(w):
+    fraud = visit(w, date(2025, 9, 2))
+    paid = visit(w, date(2025, 9, 9))
+    _finding(w, "a", D("50.00"), fraud)
+    september = compute(w.district, SEPTEMBER)
+    assert set(SettlementLine.objects.filter(run=september).values_list("visit", flat=True)) \
+        == {paid.pk}
+    assert september.subsidy == D("50.00")
+
+
+def test_a_finding_without_a_visit_is_withheld_once(w, people):
+    visit(w, date(2025, 9, 2))
+    close(compute(w.district, SEPTEMBER), people)
+    finding = _finding(w, "a", D("20.00"), None)
     october = compute(w.district, OCTOBER)  # no visit in October
     row = provider_row(october, w)
     assert (row.visits, row.withheld, row.payable) == (0, D("20.00"), D("-20.00"))
+    assert (october.withheld, october.payable) == (D("20.00"), D("-20.00"))
+    close(october, people)
+    november = compute(w.district, NOVEMBER)
+    assert not Withholding.objects.filter(run=november).exists()
+    assert list(finding.withholdings.values_list("run", flat=True)) == [october.pk]
+
+
+def test_a_month_closed_late_does_not_hide_a_later_months_late_visit(w, people):
+    """October closes before September has a run; a late October visit
+    arrives; September is then settled and closed: November still pays it."""
+    now = timezone.now()
+    visit(w, date(2025, 10, 2), submitted_at=now - timedelta(days=20))
+    october = compute(w.district, OCTOBER)
+    SettlementRun.objects.filter(pk=october.pk).update(computed_at=now - timedelta(days=10))
+    close(october, people)
+    late = visit(w, date(2025, 10, 20), submitted_at=now - timedelta(days=5))
+    visit(w, date(2025, 9, 3), submitted_at=now - timedelta(days=4))
+    close(compute(w.district, SEPTEMBER), people)
+
+    november = compute(w.district, NOVEMBER)
+
+    assert adjustments(november) == {late.pk: (OCTOBER, D("50.00"), D("50.00"), D("0.00"))}
+
+
+def test_a_computation_overtaken_by_an_approval_leaves_the_run_alone(w, people):
+    visit(w, date(2025, 9, 2))
+    visit(w, date(2025, 10, 2))
+    september = services.review(run=compute(w.district, SEPTEMBER), user=people["reviewer"])
+    october, _created = services.start_run(district=w.district, month=OCTOBER)
+    prepared = jobs.prepare(october.pk)  # a worker is computing October...
+    services.approve(run=september, user=people["finance"])  # ...when September closes
+    while (item := jobs.claim_next(prepared)) is not None:
+        jobs.work(item)
+    # the old computation may not mark October computed with stale figures
+    assert jobs.finish(october.pk, prepared.computation) is None
+    october.refresh_from_db()
+    assert (october.status, october.payable) == (RunStatus.DRAFT, 0)
+    # the recompute queued by the approval does
+    assert jobs.compute_run(october.pk).status == RunStatus.COMPUTED
 
 
 def test_issued_assessment_fees_are_paid_by_the_run(w, people):
@@ -232,7 +301,8 @@ def test_issued_assessment_fees_are_paid_by_the_run(w, people):
     assert list(AssessmentFeeLine.objects.filter(run=september)
                 .values_list("statement", "amount")) == [(issued.pk, D("300.00"))]
     assert (september.assessment_fees, september.payable) == (D("300.00"), D("350.00"))
-    assert (september.city_share, september.district_share) == (D("140.00"), D("210.00"))
+    # the fees are the district's alone (Art 21): only the subsidy is shared
+    assert (september.city_share, september.district_share) == (D("20.00"), D("330.00"))
     september = close(september, people)
     paid_on = timezone.localdate() + timedelta(days=0)
     services.record_payment(run=september, paid_on=paid_on, reference="GK-1")

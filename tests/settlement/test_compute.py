@@ -272,7 +272,11 @@ def test_the_sql_gives_the_reference_numbers(seed):
         len(expected.lines), len({v.elder_id for v in visit_lines.values()}),
         sum((p.cost for p in expected.providers), D("0.00")),
         sum((p.subsidy for p in expected.providers), D("0.00")), payable)
-    assert (run.city_share, run.district_share) == rules.funding_split(payable, CITY_SHARE)
+    # only the subsidy is shared; the performance subsidy is the district's (Art 24)
+    assert (run.city_share, run.district_share) == rules.run_funding(
+        payable, run.subsidy, CITY_SHARE)
+    city = rules.funding_split(run.subsidy, CITY_SHARE).city
+    assert (run.city_share, run.district_share) == (city, payable - city)
 
 
 def test_write_lines_is_a_fixed_number_of_statements():
@@ -323,7 +327,8 @@ def test_death_mid_month_settles_the_visits_before_it(w):
     }
     assert (run.visits, run.elders, run.cost, run.subsidy, run.bonus, run.payable) == (
         2, 1, D("100.00"), D("100.00"), D("3.00"), D("103.00"))
-    assert (run.city_share, run.district_share) == (D("51.50"), D("51.50"))
+    # half of the 100.00 subsidy; the 3.00 performance subsidy is the district's
+    assert (run.city_share, run.district_share) == (D("50.00"), D("53.00"))
 
 
 def test_class_2_elder_over_the_cap(w):

@@ -35,7 +35,7 @@ def test_a_run_is_computed_through_its_provider_items(tree, month_of_visits):
     assert done.visits == 7
     assert done.payable == sum(p.payable for p in items)
     assert done.payable > 0
-    assert done.city_share == (done.payable * Decimal("0.4")).quantize(Decimal("0.01"))
+    assert done.city_share == (done.subsidy * Decimal("0.4")).quantize(Decimal("0.01"))
     assert done.city_share + done.district_share == done.payable
 
 

@@ -7,7 +7,7 @@
 - the second provider (no grade) served a class-2 elder three times: cost
   150, subsidy half of it, 75, the elder pays 75, payable 75;
 - the run: 7 visits, cost 350, subsidy 275, elders pay 75, performance
-  subsidy 12, payable 287, split 4:6: the city 114.80, the district 172.20.
+  subsidy 12, payable 287; the subsidy split 4:6: the city 110.00, the district 177.00.
 
 The PDFs are read back with ``pdftotext`` (and ``pdffonts`` for the
 embedded Chinese font), the workbook with openpyxl; the download goes
@@ -166,7 +166,8 @@ def test_the_district_summary_is_the_hand_computed_month(september, tree):
                                            D("275.00"), D("75.00"), D("12.00"))]
     assert summary.city_ratio == D("0.4")
     assert summary.ratio == "40% : 60%"
-    assert (run.city_share, run.district_share) == (D("114.80"), D("172.20"))
+    # the 275.00 subsidy is shared 4:6; the 12.00 performance subsidy is the district's
+    assert (run.city_share, run.district_share) == (D("110.00"), D("177.00"))
 
 
 def test_adjustments_and_withholdings_are_shown_by_month(september, tree):
@@ -262,7 +263,7 @@ def test_the_provider_statement_pdf_carries_the_totals_and_only_masked_ids(septe
 def test_the_district_summary_pdf_carries_the_totals_and_the_split(september, tree):
     run, first, second = september
     text = pdf_text(documents.district_pdf(run))
-    for figure in ("350.00", "275.00", "287.00", "114.80", "172.20", "40%", "60%"):
+    for figure in ("350.00", "275.00", "287.00", "110.00", "177.00", "40%", "60%"):
         assert figure in text
     assert tree["street"].name in text
     assert first.provider.name in text

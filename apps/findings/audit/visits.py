@@ -170,9 +170,9 @@ def caregiver_overlap(audit: Audit) -> list[Finding]:
 
 def shorter_than_billed(audit: Audit) -> list[Finding]:
     """Visits that lasted less than they bill: an hourly item billing more
-    minutes than passed between check-in and check-out, beyond the district's
-    tolerance (``audit.billed_minutes_tolerance``; the intake lets units be
-    rounded up to the half hour); a per-visit item shorter than its minimum
+    than the time between check-in and check-out rounded up to the half hour
+    (as the intake accepts it), beyond the district's tolerance
+    (``audit.billed_minutes_tolerance``); a per-visit item shorter than its minimum
     duration (Art 24); a per-day item billing more days than the stay spans.
     Meals and monthly services have no duration to compare."""
     tolerance = int(value_on(BILLED_TOLERANCE, audit.day, audit.district))
@@ -191,7 +191,8 @@ def shorter_than_billed(audit: Audit) -> list[Finding]:
         audit, FindingRule.SHORTER_THAN_BILLED,
         columns="""(v.check_out_at AT TIME ZONE %(tz)s)::date
                    - (v.check_in_at AT TIME ZONE %(tz)s)::date + 1 AS days_spanned""",
-        condition=f"""(item.unit = 'hour' AND v.units * 60 > {minutes} + %(tolerance)s)
+        condition=f"""(item.unit = 'hour'
+              AND v.units * 60 > ceil({minutes} / 30) * 30 + %(tolerance)s)
          OR (item.unit = 'visit' AND {minutes} < item.min_duration_minutes)
          OR (item.unit = 'day' AND v.units > (v.check_out_at AT TIME ZONE %(tz)s)::date
                                   - (v.check_in_at AT TIME ZONE %(tz)s)::date + 1)""",
