@@ -78,12 +78,20 @@ WITH entitlement AS (
      WHERE p.starts_on <= %(month_end)s
        AND (p.ends_on IS NULL OR p.ends_on >= %(month_start)s)
      ORDER BY p.elder_id, p.starts_on DESC, p.id DESC
-), pool AS MATERIALIZED (
-    SELECT plan.elder_id, i.service_item_id, i.provider_id,
-           sum(i.times_per_month * i.units_per_time) AS units
-      FROM careplans_serviceplanitem i
-      JOIN plan ON plan.plan_id = i.plan_id
-     GROUP BY plan.elder_id, i.service_item_id, i.provider_id
+), member AS MATERIALIZED (
+    SELECT paid.elder_id, paid.monthly_amount, paid.share, plan.plan_id IS NOT NULL AS planned
+      FROM paid LEFT JOIN plan ON plan.elder_id = paid.elder_id
+), allowance AS MATERIALIZED (
+    SELECT elder_id, service_item_id,
+           coalesce(sum(units) FILTER (WHERE provider_id IS NULL), 0) AS shared,
+           array_agg(provider_id) FILTER (WHERE provider_id IS NOT NULL) AS providers,
+           array_agg(units) FILTER (WHERE provider_id IS NOT NULL) AS provider_units
+      FROM (SELECT plan.elder_id, i.service_item_id, i.provider_id,
+                   sum(i.times_per_month * i.units_per_time) AS units
+              FROM careplans_serviceplanitem i
+              JOIN plan ON plan.plan_id = i.plan_id
+             GROUP BY plan.elder_id, i.service_item_id, i.provider_id) pool
+     GROUP BY elder_id, service_item_id
 ), bonus AS MATERIALIZED (
     SELECT g.provider_id, item.id AS service_item_id,
            coalesce(item.min_duration_minutes, 0) * interval '1 minute' AS least_time,
@@ -101,18 +109,15 @@ WITH entitlement AS (
      WHERE item.bonus_eligible
 ), visit AS (
     SELECT v.id, v.elder_id, v.provider_id, v.service_item_id, v.check_in_at, v.units,
-           v.amount, paid.monthly_amount, paid.share, plan.plan_id IS NULL AS unplanned,
-           coalesce(own.units, 0) AS own_pool, coalesce(shared.units, 0) AS shared_pool,
+           v.amount,
+           CASE WHEN m.planned THEN coalesce(
+               a.provider_units[array_position(a.providers, v.provider_id)], 0) END AS own_pool,
+           coalesce(a.shared, 0) AS shared_pool,
            coalesce(bonus.amount, 0) AS bonus
       FROM visits_servicevisit v
-      JOIN paid ON paid.elder_id = v.elder_id
-      LEFT JOIN plan ON plan.elder_id = v.elder_id
-      LEFT JOIN pool own ON own.elder_id = v.elder_id
-                        AND own.service_item_id = v.service_item_id
-                        AND own.provider_id = v.provider_id
-      LEFT JOIN pool shared ON shared.elder_id = v.elder_id
-                           AND shared.service_item_id = v.service_item_id
-                           AND shared.provider_id IS NULL
+      JOIN member m ON m.elder_id = v.elder_id
+      LEFT JOIN allowance a ON a.elder_id = v.elder_id
+                           AND a.service_item_id = v.service_item_id
       LEFT JOIN bonus ON bonus.provider_id = v.provider_id
                      AND bonus.service_item_id = v.service_item_id
                      AND v.service_date >= bonus.since AND v.service_date < bonus.until
@@ -139,8 +144,8 @@ WITH entitlement AS (
                    ORDER BY check_in_at, id ROWS UNBOUNDED PRECEDING))) AS shared_units
       FROM own_take
 ), covered AS (
-    SELECT elder_id, provider_id, id, check_in_at, amount, bonus, monthly_amount, share,
-           CASE WHEN unplanned OR units <= 0 OR own_units + shared_units >= units
+    SELECT elder_id, provider_id, id, check_in_at, amount, bonus,
+           CASE WHEN own_pool IS NULL OR units <= 0 OR own_units + shared_units >= units
                     THEN amount
                 WHEN own_units + shared_units <= 0 THEN 0
                 ELSE round(amount * (own_units + shared_units) / units, 2)
@@ -150,15 +155,15 @@ WITH entitlement AS (
     SELECT covered.*, sum(covered) OVER (PARTITION BY elder_id ORDER BY check_in_at, id
                                          ROWS UNBOUNDED PRECEDING) AS through
       FROM covered
-), shared_out AS (
-    SELECT running.*,
-           round(least(through * share, monthly_amount), 2)
-           - round(least((through - covered) * share, monthly_amount), 2) AS subsidy
-      FROM running
 )
-SELECT provider_id, elder_id, id AS visit_id, amount AS cost, covered, subsidy,
-       amount - subsidy AS elder_pays, bonus
-  FROM shared_out
+SELECT r.provider_id, r.elder_id, r.id AS visit_id, r.amount AS cost, r.covered, s.subsidy,
+       r.amount - s.subsidy AS elder_pays, r.bonus
+  FROM running r
+  JOIN paid ON paid.elder_id = r.elder_id
+ CROSS JOIN LATERAL (
+     SELECT round(least(r.through * paid.share, paid.monthly_amount), 2)
+            - round(least((r.through - r.covered) * paid.share, paid.monthly_amount), 2)
+            AS subsidy) s
 """
 
 
@@ -211,16 +216,18 @@ def create_provider_items(run: SettlementRun) -> int:
         cursor.execute(
             """
             INSERT INTO settlement_providersettlement
-                (run_id, provider_id, status, attempts, visits, elders, cost, subsidy,
-                 elder_pays, bonus_visits, bonus, adjustments, withheld, payable)
-            SELECT %(run)s, p.provider_id, %(pending)s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+                (run_id, provider_id, status, attempts, computation, visits, elders, cost,
+                 subsidy, elder_pays, bonus_visits, bonus, adjustments, withheld, payable)
+            SELECT %(run)s, p.provider_id, %(pending)s, 0, %(computation)s,
+                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0
               FROM (SELECT l.provider_id FROM settlement_settlementline l
                      WHERE l.run_id = %(run)s
                     UNION
                     SELECT w.provider_id FROM settlement_withholding w
                      WHERE w.run_id = %(run)s) p
             ON CONFLICT (run_id, provider_id) DO NOTHING
-            """, {"run": run.pk, "pending": ItemStatus.PENDING.value})
+            """, {"run": run.pk, "pending": ItemStatus.PENDING.value,
+                  "computation": run.computation})
         return cursor.rowcount
 
 

@@ -57,6 +57,8 @@ def prepare(run_id: int) -> SettlementRun | None:
         # Every computation starts afresh (a recompute too, and a re-run after
         # a worker died): the lines are rewritten and a review no longer holds.
         ProviderSettlement.objects.filter(run=run).delete()
+        SettlementRun.objects.filter(pk=run.pk).update(computation=F("computation") + 1)
+        run.refresh_from_db(fields=["computation"])
         compute.write_lines(run)
         adjustments.write_adjustments(run)
         withholdings.write_withholdings(run)
@@ -64,8 +66,7 @@ def prepare(run_id: int) -> SettlementRun | None:
         compute.create_provider_items(run)
         SettlementRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None,
-            computation=F("computation") + 1, **dict.fromkeys(FIGURES, 0))
-        run.refresh_from_db(fields=["computation"])
+            **dict.fromkeys(FIGURES, 0))
         return run
 
 
@@ -94,18 +95,18 @@ def work(item: ProviderSettlement) -> None:
             status=ItemStatus.DONE, finished_at=timezone.now())
 
 
-def finish(run_id: int, computation: int | None = None) -> SettlementRun | None:
-    """The run's totals and its funding split, once every item is done; only
-    by the current computation (``computation``, from ``prepare``): one that
-    a reset to draft or a newer computation overtook leaves the run alone."""
+def finish(run_id: int) -> SettlementRun | None:
+    """The run's totals and its funding split, once every item of the run's
+    current computation is done (whichever worker totalled them); items a
+    reset to draft made stale (``SettlementRun.computation``) are not."""
     with transaction.atomic():
         _lock_run(run_id)
         run = SettlementRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if not lifecycle.allowed(Step.COMPUTE, run.status):
             return run
-        if computation is not None and run.computation != computation:
-            return None
-        if ProviderSettlement.objects.filter(run=run).exclude(status=ItemStatus.DONE).exists():
+        items = ProviderSettlement.objects.filter(run=run)
+        if (items.exclude(status=ItemStatus.DONE).exists()
+                or items.exclude(computation=run.computation).exists()):
             return None
         city_share = value_on("funding.city_share", month_end(run.month), run.district)
         compute.total_run(run, city_share)
@@ -124,7 +125,7 @@ def compute_run(run_id: int) -> SettlementRun | None:
         return SettlementRun.objects.get(pk=run_id)
     while (item := claim_next(run)) is not None:
         work(item)
-    return finish(run_id, run.computation)
+    return finish(run_id)
 
 
 def start_due_runs(today: date | None = None, *, user=None) -> list[int]:

@@ -188,6 +188,9 @@ class ProviderSettlement(models.Model):
                               default=ItemStatus.PENDING)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # the run's computation that created the item: a reset of the run to
+    # draft makes it stale, and the run is not totalled from stale items
+    computation = models.PositiveIntegerField(_("computation"), default=0, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     visits = models.PositiveIntegerField(_("visits"), default=0)

@@ -609,9 +609,9 @@ def assert_frozen(run: SettlementRun, month: Month, broker: Broker) -> None:
     new_line = (f'INSERT INTO "{LINES}" (run_id, provider_id, elder_id, visit_id,'
                 " service_month, is_adjustment, cost, covered, subsidy, elder_pays, bonus)"
                 " VALUES (%s, %s, %s, %s, %s, true, 50, 50, 50, 0, 0)")
-    new_item = (f'INSERT INTO "{ITEMS}" (run_id, provider_id, status, attempts, visits,'
-                " elders, cost, subsidy, elder_pays, bonus_visits, bonus, adjustments,"
-                " withheld, payable) VALUES (%s, %s, 'done', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)")
+    new_item = (f'INSERT INTO "{ITEMS}" (run_id, provider_id, status, attempts, computation,'
+                " visits, elders, cost, subsidy, elder_pays, bonus_visits, bonus, adjustments,"
+                " withheld, payable) VALUES (%s, %s, 'done', 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)")
     writes = [
         (f'UPDATE "{RUNS}" SET payable = payable + 1 WHERE id = %s', [run.pk], REFUSED_RUN),
         (f'UPDATE "{RUNS}" SET status = \'computed\', approved_by_id = NULL,'
