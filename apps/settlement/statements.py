@@ -143,20 +143,9 @@ class Signatory:
     on: date | None
 
 
-@dataclass
-class ProviderStatement:
-    run: SettlementRun
-    settlement: ProviderSettlement
-    items: list[ItemTotal]
-    elders: list[ElderServed]
-    bonuses: list[BonusRow]
-    adjustments: list[AdjustmentMonth]
-    withholdings: list[WithholdingRow]
-    signatories: list[Signatory] = field(default_factory=list)
-
-    @property
-    def provider(self):
-        return self.settlement.provider
+class OfARun:
+    """What a statement says of its run (``self.run``): the district, the
+    month, and whether it is still a draft."""
 
     @property
     def district(self):
@@ -169,6 +158,22 @@ class ProviderStatement:
     @property
     def draft(self) -> bool:
         return is_draft(self.run)
+
+
+@dataclass
+class ProviderStatement(OfARun):
+    run: SettlementRun
+    settlement: ProviderSettlement
+    items: list[ItemTotal]
+    elders: list[ElderServed]
+    bonuses: list[BonusRow]
+    adjustments: list[AdjustmentMonth]
+    withholdings: list[WithholdingRow]
+    signatories: list[Signatory] = field(default_factory=list)
+
+    @property
+    def provider(self):
+        return self.settlement.provider
 
     @property
     def totals(self) -> dict:
@@ -358,25 +363,13 @@ class FeeRow:
 
 
 @dataclass
-class DistrictSummary:
+class DistrictSummary(OfARun):
     run: SettlementRun
     providers: list[ProviderSettlement]
     streets: list[StreetTotal]
     fees: list[FeeRow]
-    city_ratio: Decimal | None  # the city's share of what the run pays (0.4)
+    city_ratio: Decimal | None  # the city's share of the subsidy (0.4)
     signatories: list[Signatory] = field(default_factory=list)
-
-    @property
-    def district(self):
-        return self.run.district
-
-    @property
-    def month(self) -> date:
-        return self.run.month
-
-    @property
-    def draft(self) -> bool:
-        return is_draft(self.run)
 
     @property
     def provider_totals(self) -> dict:
