@@ -328,12 +328,22 @@ def evidence_rows(evidence: dict) -> list[tuple[str, object]]:
     return rows
 
 
-def related_visits(evidence: dict) -> list[dict]:
+# What a reader outside the other visit's scope still sees of it: that it
+# exists, and when (the overlap or the reuse is the evidence).
+_OPEN_FIELDS = ("visit_id", "service_date", "check_in_at", "check_out_at")
+
+
+def related_visits(evidence: dict, visible_ids=None) -> list[dict]:
     """The other visits a finding names (the same caregiver at the same time,
-    the same photo), with their times in local time."""
+    the same photo), with their times in local time. A visit not in
+    ``visible_ids`` (another district's or provider's) shows only its date
+    and times, marked ``hidden``."""
     rows = []
     for visit in evidence.get("other_visits") or ():
-        rows.append({**visit, "check_in_at": moment(visit.get("check_in_at")),
+        hidden = visible_ids is not None and visit.get("visit_id") not in visible_ids
+        shown = {k: visit.get(k) for k in _OPEN_FIELDS} if hidden else dict(visit)
+        rows.append({**shown, "hidden": hidden,
+                     "check_in_at": moment(visit.get("check_in_at")),
                      "check_out_at": moment(visit.get("check_out_at"))})
     return rows
 

@@ -34,6 +34,18 @@ RUN = "findings.run_audit"
 ACTIONS = ("confirm", "dismiss")
 
 
+def visible_visit_ids(user, evidence: dict) -> set[int]:
+    """Of the other visits a finding's evidence names, those the user may
+    see (one query)."""
+    from apps.visits.models import ServiceVisit
+
+    ids = [v.get("visit_id") for v in evidence.get("other_visits") or ()]
+    if not ids:
+        return set()
+    return set(ServiceVisit.objects.visible_to(user).filter(pk__in=ids)
+               .values_list("pk", flat=True))
+
+
 class FindingMixin(ScopedViewMixin):
     model = Finding
     permission_required = VIEW
@@ -149,7 +161,8 @@ class FindingDetailView(FindingMixin, DetailView):
                       .exclude(pk=finding.pk).order_by("pk")
                       if finding.visit_id else Finding.objects.none())
         return super().get_context_data(
-            evidence=evidence_rows(evidence), related_visits=related_visits(evidence),
+            evidence=evidence_rows(evidence),
+            related_visits=related_visits(evidence, visible_visit_ids(user, evidence)),
             settlement_run_id=evidence.get("settlement_run_id"),
             confirm_form=forms.get("confirm"), dismiss_form=forms.get("dismiss"),
             history=decision_history(finding),

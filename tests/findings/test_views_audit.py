@@ -194,3 +194,35 @@ def test_the_other_visits_of_an_overlap_are_listed_with_links(client, w, distric
     assert "2025-09-03 09:30" in table
     other = Finding.objects.get(rule="caregiver_overlap", visit=first).pk
     assert other == finding.pk
+
+
+def test_another_districts_visit_in_the_evidence_shows_only_when_it_was(client, w, district_user):
+    """The same caregiver at the same time at another district's elder: the
+    overlap is the evidence, but that visit's record, provider, item and
+    caregiver stay with its district."""
+    from tests.visits.factories import world
+
+    first = make_visit(w, check_in_at=local(date(2025, 9, 3), 9))
+    make_visit(w, check_in_at=local(date(2025, 9, 3), 9, 30))
+    elsewhere = world()
+    foreign = make_visit(elsewhere, check_in_at=local(date(2025, 9, 3), 9, 30))
+    audit(w)
+    finding = Finding.objects.get(rule="caregiver_overlap", visit=first)
+    evidence = dict(finding.evidence)
+    evidence["other_visits"] = [{
+        "visit_id": foreign.pk, "provider_visit_id": foreign.provider_visit_id,
+        "provider": elsewhere.provider.name, "service_date": "2025-09-03",
+        "service_item": "RN-HOME", "caregiver": "Secret Name",
+        "check_in_at": "2025-09-03T09:30:00+08:00",
+        "check_out_at": "2025-09-03T10:15:00+08:00"}]
+    Finding.objects.filter(pk=finding.pk).update(evidence=evidence)
+    client.force_login(district_user)
+
+    html = client.get(_detail(finding)).content.decode()
+
+    table = html.split('id="related-visits"')[1].split("</table>")[0]
+    assert "data-visit-hidden" in table
+    assert "2025-09-03 09:30" in table
+    for secret in (foreign.provider_visit_id, elsewhere.provider.name, "Secret Name",
+                   reverse("visits:visit_detail", args=[foreign.pk])):
+        assert secret not in table
