@@ -28,7 +28,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,9 +131,10 @@ def store_visits(provider, month: date, per_elder: int) -> None:
     nursing (45 minutes, 1 visit) and home life care (90 minutes, 1.5 hours)."""
     from django.db import connection, transaction
 
+    from apps.subsidies.rules import month_end
     from apps.visits.models import ServiceVisit
 
-    last = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    last = month_end(month)
     if ServiceVisit.objects.filter(provider=provider, service_date__range=(month, last)).exists():
         return
     started = time.perf_counter()

@@ -177,12 +177,11 @@ SELECT r.provider_id, r.elder_id, r.id AS visit_id, r.amount AS cost, r.covered,
 def bonus_values(district_id: int, month) -> dict[str, Decimal]:
     """The per-visit amounts by grade in force on the month's last day for
     the district (``bonus.excellent`` ... as ``rules.BONUS_KEY``)."""
-    district = district_id  # the policy lookup takes the id as well as the region
     last_day = month_end(month)
     keys = {grade: rules.BONUS_KEY.format(grade=grade) for grade in rules.GRADES}
-    found = values_on(last_day, district, keys=list(keys.values()))  # one query
+    found = values_on(last_day, district_id, keys=list(keys.values()))  # one query
     return {grade: rules.money(found[key] if key in found
-                               else value_on(key, last_day, district))  # raises: missing
+                               else value_on(key, last_day, district_id))  # raises: missing
             for grade, key in keys.items()}
 
 

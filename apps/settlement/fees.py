@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Sum
-
 from apps.assessments.models import FeeStatement, FeeStatementStatus
 from apps.settlement.models import CLOSED, AssessmentFeeLine, SettlementRun
 
@@ -20,17 +18,16 @@ def payable_statements(run: SettlementRun):
             .order_by("month", "pk"))
 
 
-def write_fee_lines(run: SettlementRun):
-    """Replace the run's fee lines; returns their total. The caller holds
-    the run's transaction."""
+def write_fee_lines(run: SettlementRun) -> int:
+    """Replace the run's fee lines; returns how many. The caller holds the
+    run's transaction."""
     if run.is_closed:
         raise ValueError(f"settlement run {run.pk} is {run.status}: it cannot change")
     AssessmentFeeLine.objects.filter(run=run).delete()
-    AssessmentFeeLine.objects.bulk_create(
+    return len(AssessmentFeeLine.objects.bulk_create(
         AssessmentFeeLine(run=run, statement=statement, body_id=statement.body_id,
                           month=statement.month, amount=statement.district_total)
-        for statement in payable_statements(run))
-    return AssessmentFeeLine.objects.filter(run=run).aggregate(total=Sum("amount"))["total"]
+        for statement in payable_statements(run)))
 
 
 def mark_paid(run: SettlementRun, paid_on: date) -> int:

@@ -21,13 +21,15 @@ from django.utils import timezone
 from apps.policy.lookup import value_on
 from apps.settlement import adjustments, compute, documents, fees, lifecycle, withholdings
 from apps.settlement.lifecycle import Step
-from apps.settlement.models import ItemStatus, ProviderSettlement, RunStatus, SettlementRun
+from apps.settlement.models import (
+    RUN_TOTALS,
+    ItemStatus,
+    ProviderSettlement,
+    RunStatus,
+    SettlementRun,
+)
 from apps.subsidies.rules import month_end, month_start, previous_month_start
 from apps.workdays.working_days import add_working_days
-
-# The totals of a run, zero again while it is being computed.
-FIGURES = ("visits", "elders", "cost", "subsidy", "elder_pays", "bonus", "assessment_fees",
-           "adjustments", "withheld", "payable", "city_share", "district_share")
 
 # A claim older than this is taken to belong to a worker that died.
 STALE_CLAIM = timedelta(minutes=10)
@@ -66,7 +68,7 @@ def prepare(run_id: int) -> SettlementRun | None:
         compute.create_provider_items(run)
         SettlementRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DRAFT, computed_at=None, reviewed_by=None, reviewed_at=None,
-            **dict.fromkeys(FIGURES, 0))
+            **dict.fromkeys(RUN_TOTALS, 0))
         return run
 
 

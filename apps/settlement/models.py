@@ -33,10 +33,12 @@ class RunStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
+# A run's totals, written by its computation (zero while it is computed).
+RUN_TOTALS = ("visits", "elders", "cost", "subsidy", "elder_pays", "bonus", "assessment_fees",
+              "adjustments", "withheld", "payable", "city_share", "district_share")
 # The figures of a run; only the payment may be added once it is approved.
-RUN_FIGURES = ("district_id", "month", "visits", "elders", "cost", "subsidy", "elder_pays",
-               "bonus", "assessment_fees", "adjustments", "withheld", "payable", "city_share",
-               "district_share", "reviewed_by_id", "approved_by_id", "approved_at")
+RUN_FIGURES = ("district_id", "month", *RUN_TOTALS, "reviewed_by_id", "approved_by_id",
+               "approved_at")
 _FIGURES_UNCHANGED = " AND ".join(f'NEW."{name}" IS NOT DISTINCT FROM OLD."{name}"'
                                   for name in RUN_FIGURES)
 

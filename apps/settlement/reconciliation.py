@@ -85,8 +85,20 @@ class RatioPeriod:
         return self.first.month == 1 and self.last.month == 12
 
 
+class Balanced:
+    """Which way a balance (the city's share less its advance) is owed."""
+
+    @property
+    def owed_to_district(self) -> Decimal:
+        return max(self.balance, ZERO)
+
+    @property
+    def owed_to_city(self) -> Decimal:
+        return max(-self.balance, ZERO)
+
+
 @dataclass(frozen=True)
-class YearReconciliation:
+class YearReconciliation(Balanced):
     """A district's year cleared: the sums count the closed months only."""
 
     year: int
@@ -103,14 +115,6 @@ class YearReconciliation:
     @property
     def provisional(self) -> bool:
         return bool(self.open_months)
-
-    @property
-    def owed_to_district(self) -> Decimal:
-        return max(self.balance, ZERO)
-
-    @property
-    def owed_to_city(self) -> Decimal:
-        return max(-self.balance, ZERO)
 
     @property
     def ratios_text(self) -> str:
@@ -220,7 +224,7 @@ def reconcile(year: int, advance: Decimal | None, months: Iterable[MonthFigures]
 
 
 @dataclass(frozen=True)
-class Shown:
+class Shown(Balanced):
     """The figures a report shows: the frozen ones once confirmed."""
 
     advance: Decimal | None
@@ -229,14 +233,6 @@ class Shown:
     district_share: Decimal
     balance: Decimal
     ratios: str
-
-    @property
-    def owed_to_district(self) -> Decimal:
-        return max(self.balance, ZERO)
-
-    @property
-    def owed_to_city(self) -> Decimal:
-        return max(-self.balance, ZERO)
 
 
 @dataclass
