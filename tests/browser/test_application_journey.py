@@ -1,5 +1,8 @@
-"""In a real browser, in Chinese: a street clerk registers an elder and hands
-in a subsidy application; the district approves it; the entitlement shows."""
+"""In a real browser, in Chinese: a street clerk registers an elder, hands in
+a subsidy application and passes the initial check; the district officer
+checks the eligibility with the care-need level and approves it (the
+district decision); the entitlement shows on the elder's page. Every step is
+taken in the browser."""
 
 from datetime import date
 
@@ -64,7 +67,7 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
     page.locator("#id_id_number").fill(number)
     page.locator("#id_lives_alone").check()
     _label(page, "#save", seen)
-    page.screenshot(path=str(artifacts / "journey-1-register.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "application-1-register.png"), full_page=True)
     page.locator("#save").click()
     page.wait_for_selector("#start-application")
     assert "梁秀英" in page.locator("h1").inner_text()
@@ -76,12 +79,12 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
     for material in ("application_form", "identity_card", "hukou_booklet"):
         page.locator(f"input[name=materials][value={material}]").check()
     _label(page, "#submit-application", seen)
-    page.screenshot(path=str(artifacts / "journey-2a-apply.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "application-2-apply.png"), full_page=True)
     page.locator("#submit-application").click()
 
     # then the receipt shows the reference and the due date of the initial check
     page.wait_for_selector("[data-testid=due-date]")
-    page.screenshot(path=str(artifacts / "journey-2-receipt.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "application-3-receipt.png"), full_page=True)
     application = Application.objects.get(elder__name="梁秀英")
     assert "受理回执" in page.content()
     assert page.locator("[data-testid=reference]").inner_text() == application.reference
@@ -96,6 +99,7 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
     _label(page, "#action-pass_initial_check", seen)
     page.locator("#action-pass_initial_check").click()
     page.wait_for_selector("text=区核实")
+    page.screenshot(path=str(artifacts / "application-4-initial-check.png"), full_page=True)
 
     # then the district officer finds it in the verification queue, checks
     # the eligibility with a severe care need and approves
@@ -110,7 +114,7 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
     page.wait_for_selector("#eligibility")
     assert "600" in page.locator("#eligibility").inner_text()
     assert not Entitlement.objects.exists()
-    page.screenshot(path=str(artifacts / "journey-3-eligibility.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "application-5-eligibility.png"), full_page=True)
     page.locator("input[name=decision][value=approve]").check()
     page.locator("#record-decision").click()
     page.wait_for_selector("text=已核准")
@@ -118,11 +122,16 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
     # and the elder's page shows the entitlement: 400 plus the 200 nursing supplement
     page.get_by_role("link", name="梁秀英").click()
     amount = page.locator("#entitlements [data-testid=monthly-amount]").first.inner_text()
-    page.screenshot(path=str(artifacts / "journey-4-entitlement.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "application-6-entitlement.png"), full_page=True)
     assert amount == "600.00"
     assert "第一类" in page.locator("#entitlements").inner_text()
     application.refresh_from_db()
     entitlement = Entitlement.objects.get(elder__name="梁秀英")
     assert application.status == "approved"
     assert entitlement.valid_from == application.decided_on.replace(day=1)
+    # every step was taken in the browser, by the user who holds it
+    steps = list(application.transitions.order_by("at", "pk")
+                 .values_list("from_status", "to_status", "actor__username"))
+    assert steps[-2:] == [("received", "district_verification", "clerk"),
+                          ("district_verification", "approved", "officer")]
     assert seen == CHINESE_LABELS

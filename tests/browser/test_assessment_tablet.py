@@ -68,7 +68,7 @@ def test_assessor_completes_a_home_assessment_on_a_tablet(live_server, page, tre
         assert all(item.code in saved for item in items), dimension
         if dimension == "B1":
             assert saved["B1_1"] == "2"
-            page.screenshot(path=str(artifacts / "tablet-1-self-care.png"), full_page=True)
+            page.screenshot(path=str(artifacts / "assessment-1-self-care.png"), full_page=True)
         page.locator("#next").click()
         page.wait_for_load_state()
     # a fall and a choking in the last 30 days: two events raise the grade one level
@@ -78,12 +78,12 @@ def test_assessor_completes_a_home_assessment_on_a_tablet(live_server, page, tre
     page.wait_for_selector("[data-testid=total]")
     assert page.locator("[data-testid=total]").inner_text() == "74"
     assert "中度" in page.locator("[data-testid=final-grade]").inner_text()
-    page.screenshot(path=str(artifacts / "tablet-2-result.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "assessment-2-result.png"), full_page=True)
     page.locator("#informant_name").fill("赵志强")
     page.locator("#informant_relationship").fill("儿子")
     page.locator("#next").click()
     page.wait_for_selector("#report-pdf")
-    page.screenshot(path=str(artifacts / "tablet-3-report.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "assessment-3-report.png"), full_page=True)
 
     with page.expect_download() as download:
         page.locator("#report-pdf").click()

@@ -21,7 +21,7 @@ def test_street_staff_sign_in_and_see_their_street_in_chinese(live_server, page,
     page.get_by_role("button", name="登录").click()
     # then the street's home page shows, in Chinese, with the street's work
     page.wait_for_url(f"{live_server.url}/")
-    page.screenshot(path=str(artifacts / "street-home.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "street-login-1-home.png"), full_page=True)
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert tree["street"].name in page.locator("h1").inner_text()
     assert page.get_by_role("link", name="老年人档案").first.is_visible()
@@ -31,4 +31,4 @@ def test_street_staff_sign_in_and_see_their_street_in_chinese(live_server, page,
     page.wait_for_load_state()
     assert "王秀英" in page.content()
     assert "********" in page.content()
-    page.screenshot(path=str(artifacts / "street-elders.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "street-login-2-elders.png"), full_page=True)
