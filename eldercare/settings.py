@@ -382,7 +382,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # SQL parameters, and (at DEBUG) a failed template lookup's whole context,
+    # would carry personal data: these two never log below their level
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                "django.template": {"level": "INFO"}},
 }
 logging.captureWarnings(True)
 

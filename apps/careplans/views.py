@@ -37,6 +37,7 @@ from apps.catalogue.models import ServiceItem
 from apps.contracts.models import Contract, ContractStatus
 from apps.contracts.views import ItemFormSetMixin
 from apps.core.forms import add_service_errors
+from apps.core.private_search import PrivateSearchMixin
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.models import Elder
@@ -93,9 +94,10 @@ def _plans_with_items(queryset):
             "service_item", "provider")))
 
 
-class PlanListView(ScopedViewMixin, ListView):
+class PlanListView(PrivateSearchMixin, ScopedViewMixin, ListView):
     """The plans of the user's elders with each one's monthly budget."""
 
+    private_fields = ("q",)  # a name: never in a URL (core.private_search)
     model = ServicePlan
     permission_required = VIEW_PLAN
     template_name = "careplans/plan_list.html"

@@ -25,6 +25,7 @@ from apps.complaints.forms import (
 from apps.complaints.models import Complaint, ComplaintStatus
 from apps.contracts.forms import ElderSearchForm
 from apps.core.forms import add_service_errors
+from apps.core.private_search import PrivateSearchMixin
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.models import Elder
@@ -113,10 +114,11 @@ class ComplaintDetailView(ComplaintMixin, DetailView):
             **kwargs)
 
 
-class ComplaintCreateView(ScopedViewMixin, FormView):
+class ComplaintCreateView(PrivateSearchMixin, ScopedViewMixin, FormView):
     """Record a complaint; an elder (found by name) and one of their visits
     may be named."""
 
+    private_fields = ("q",)  # a name: never in a URL (core.private_search)
     model = Complaint
     permission_required = "complaints.add_complaint"
     form_class = ComplaintForm

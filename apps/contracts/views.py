@@ -23,6 +23,7 @@ from apps.contracts.forms import (
 )
 from apps.contracts.models import CarerAgreement, Contract, TenderBar, labelled_grades
 from apps.core.forms import add_service_errors
+from apps.core.private_search import PrivateSearchMixin
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.models import Elder
@@ -264,10 +265,11 @@ class AgreementMixin(ScopedViewMixin):
         return super().get_queryset().select_related("elder", "street")
 
 
-class CarerAgreementListView(AgreementMixin, ListView):
+class CarerAgreementListView(PrivateSearchMixin, AgreementMixin, ListView):
     """The street's three-party agreements, and a search for the elder of
     a new one."""
 
+    private_fields = ("q",)  # a name: never in a URL (core.private_search)
     template_name = "contracts/careragreement_list.html"
     paginate_by = 50
 

@@ -1,15 +1,65 @@
 from django.contrib import admin
-from django.http import Http404
+from django.contrib.admin.views.main import IS_FACETS_VAR, SEARCH_VAR, ChangeList
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect
 
+from apps.core.private_search import MARKER
 from apps.core.scoping import choices_for
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class PrivateSearchChangeList(ChangeList):
+    """A changelist whose links (filters, pages, sorting) never carry the
+    search term: it comes from the session, not the URL."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.params.pop(SEARCH_VAR, None)
+        self.filter_params.pop(SEARCH_VAR, None)
+        self.remove_facet_link = self.get_query_string(remove=[IS_FACETS_VAR])
+        self.add_facet_link = self.get_query_string({IS_FACETS_VAR: True})
+
+
+class PrivateSearchAdminMixin:
+    """The changelist search of records about people (an elder's name) is
+    posted and kept in the session for that page, like the staff screens'
+    searches (``apps.core.private_search``): a query string ends up in access
+    logs, browser history and Referer headers. A term typed into the URL is
+    ignored. ``admin/search_form.html`` posts when ``private_search`` is set.
+    """
+
+    private_search = True
+
+    def changelist_view(self, request, extra_context=None):
+        key = f"private-search:{request.path}"
+        if request.method == "POST" and MARKER in request.POST:
+            request.session[key] = request.POST.get(SEARCH_VAR, "").strip()
+            public = QueryDict(mutable=True)
+            for name, value in request.POST.items():
+                if name not in (SEARCH_VAR, MARKER, "csrfmiddlewaretoken") and value:
+                    public[name] = value
+            query = public.urlencode()
+            return redirect(f"{request.path}?{query}" if query else request.path)
+        original = request.GET
+        merged = original.copy()
+        merged.pop(SEARCH_VAR, None)
+        if term := request.session.get(key):
+            merged[SEARCH_VAR] = term
+        request.GET = merged
+        try:
+            return super().changelist_view(request, extra_context)
+        finally:
+            request.GET = original
+
+    def get_changelist(self, request, **kwargs):
+        return PrivateSearchChangeList
+
+
+class ScopedAdmin(PrivateSearchAdminMixin, admin.ModelAdmin):
     """Admin whose changelist, forms and object pages start from ``visible_to``.
 
     Foreign-key and many-to-many choices are limited to the user's scope for
     scoped targets, and an out-of-scope object answers 404 rather than the
-    admin's usual "does not exist" redirect.
+    admin's usual "does not exist" redirect. Its search is private (above).
     """
 
     def get_queryset(self, request):

@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from apps.core import logfilters
+
+        logfilters.install()
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.warning(
                 "Celery: no CELERY_BROKER_URL configured; background tasks run "

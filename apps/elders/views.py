@@ -12,6 +12,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, U
 from apps.audit.models import AccessAction
 from apps.audit.services import log_access, log_listing
 from apps.core.forms import add_service_errors
+from apps.core.private_search import PrivateSearchMixin
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.forms import (
     ECONOMY_FIELDS,
@@ -36,7 +37,8 @@ from apps.regions.models import Region, RegionKind
 ECONOMY_FLAGS = [f for f in ECONOMY_FIELDS if f not in ("model_worker", "monthly_pension")]
 
 
-class ElderListView(ScopedViewMixin, ListView):
+class ElderListView(PrivateSearchMixin, ScopedViewMixin, ListView):
+    private_fields = ("q",)
     model = Elder
     permission_required = "elders.view_elder"
     template_name = "elders/elder_list.html"
@@ -158,11 +160,16 @@ class CheckNumberView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView)
 
     permission_required = "elders.add_elder"
     template_name = "elders/_number_check.html"
+    # posted, never a query string: the web server logs query strings
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(**kwargs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        number = self.request.GET.get("id_number", "")
-        document_type = self.request.GET.get("document_type") or DocumentType.RESIDENT_ID
+        number = self.request.POST.get("id_number", "")
+        document_type = self.request.POST.get("document_type") or DocumentType.RESIDENT_ID
         duplicate = find_duplicate(document_type, number) if len(number) >= 8 else None
         context["duplicate"] = duplicate
         if duplicate is not None:

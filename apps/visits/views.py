@@ -35,6 +35,7 @@ from apps.careplans.models import AgreementItem, ServiceAgreement
 from apps.catalogue.models import ServiceItem
 from apps.core.forms import add_service_errors
 from apps.core.pdf import render_pdf
+from apps.core.private_search import PrivateSearchMixin
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedObjectFormMixin, ScopedViewMixin
 from apps.elders.models import Elder
@@ -386,11 +387,12 @@ class VisitMixin(ScopedViewMixin):
                                                      "service_item")
 
 
-class VisitListView(VisitMixin, ListView):
+class VisitListView(PrivateSearchMixin, VisitMixin, ListView):
     """The visits the user may see (a provider: its own; a street or a
     district: its elders'), current versions unless asked, filtered; a fixed
     number of queries whatever the rows."""
 
+    private_fields = ("elder_name",)  # a name: never in a URL (core.private_search)
     template_name = "visits/visit_list.html"
     paginate_by = 50
 

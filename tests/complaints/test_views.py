@@ -114,7 +114,10 @@ def test_the_elder_search_lists_only_visible_elders(client, tree, street_user):
     ElderFactory(name="Wang Theirs", residence_street=tree["sibling"],
                  hukou_street=tree["sibling"])
     client.force_login(street_user)
-    response = client.get(reverse("complaints:complaint_create"), {"q": "Wang"})
+    # the name is posted, kept for the page, and never put in its URL
+    response = client.post(reverse("complaints:complaint_create"),
+                           {"q": "Wang", "private_search": "1"}, follow=True)
+    assert response.redirect_chain == [(reverse("complaints:complaint_create"), 302)]
     assert list(response.context["elders"]) == [mine]
 
 

@@ -177,7 +177,8 @@ def test_street_creates_a_three_party_agreement(client, tree, street_user):
     elder = ElderFactory(residence_street=tree["street"], name="Elder Liu")
     subsidised(elder)
     client.force_login(street_user)
-    search = client.get(reverse("contracts:agreement_list"), {"q": "Liu"}).content.decode()
+    search = client.post(reverse("contracts:agreement_list"), {"q": "Liu", "private_search": "1"},
+                         follow=True).content.decode()
     url = reverse("contracts:agreement_create", args=[elder.pk])
     assert url in search
     response = client.post(url, _agreement_post())
@@ -248,7 +249,8 @@ def test_street_cannot_bind_the_elders_residence_street_it_does_not_hold(client,
     subsidised(elder)
     client.force_login(street_user)
     url = reverse("contracts:agreement_create", args=[elder.pk])
-    search = client.get(reverse("contracts:agreement_list"), {"q": "Moved"}).content.decode()
+    search = client.post(reverse("contracts:agreement_list"),
+                         {"q": "Moved", "private_search": "1"}, follow=True).content.decode()
     assert url not in search
     assert client.get(url).status_code == 404
     assert client.post(url, _agreement_post()).status_code == 404

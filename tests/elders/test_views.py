@@ -69,11 +69,11 @@ def test_duplicate_is_refused_and_the_live_check_names_only_a_visible_elder(clie
     client.force_login(window["clerk"])
     response = _register(client, tree["street"], id_number=number.lower())
     assert "已登记" in " ".join(response.context["form"].errors["id_number"])
-    check = client.get(reverse("elders:check_number"), {"id_number": number})
+    check = client.post(reverse("elders:check_number"), {"id_number": number})
     assert mine.name in check.content.decode()
     # a clerk of the sibling street learns only that the number is taken
     client.force_login(window["sibling_clerk"])
-    check = client.get(reverse("elders:check_number"), {"id_number": number})
+    check = client.post(reverse("elders:check_number"), {"id_number": number})
     assert mine.name not in check.content.decode()
     assert "其他街道" in check.content.decode()
 
@@ -148,7 +148,7 @@ def test_live_check_says_nothing_for_an_unknown_or_short_number(client, window):
     client.force_login(window["clerk"])
     unknown = synthetic_identity("440106", date(1941, 1, 1), 5)
     for number in ("4401", unknown):
-        response = client.get(reverse("elders:check_number"), {"id_number": number})
+        response = client.post(reverse("elders:check_number"), {"id_number": number})
         assert response.status_code == 200
         assert 'data-testid="duplicate"' not in response.content.decode()
 

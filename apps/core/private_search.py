@@ -1,0 +1,65 @@
+"""Searches by a person's name or number that keep the term out of URLs.
+
+A query string ends up in the web server's access log (gunicorn logs the
+request line), the browser history and the Referer of the next request. So
+a search field that names a person is posted, kept in the session for that
+page, and the page is shown again by GET without it (post/redirect/get); the
+other filters and the page number stay in the query string as before.
+"""
+
+from django.http import HttpResponseNotAllowed, QueryDict
+from django.shortcuts import redirect
+
+#: the hidden field a private search form posts, telling it from other forms
+#: the same page may post (a complaint's own form)
+MARKER = "private_search"
+
+
+class PrivateSearchMixin:
+    """For a view whose filter form has ``private_fields`` (names, numbers)."""
+
+    private_fields: tuple[str, ...] = ()
+
+    def _search_key(self) -> str:
+        return f"private-search:{self.request.path}"
+
+    def post(self, request, *args, **kwargs):
+        if MARKER not in request.POST:
+            parent = getattr(super(), "post", None)
+            if parent is None:
+                return HttpResponseNotAllowed(["GET", "HEAD"])
+            return parent(request, *args, **kwargs)
+        request.session[self._search_key()] = {
+            name: value for name in self.private_fields
+            if (value := request.POST.get(name, "").strip())}
+        public = QueryDict(mutable=True)
+        for name in request.POST:
+            if name in (*self.private_fields, MARKER, "csrfmiddlewaretoken", "page"):
+                continue
+            values = [value for value in request.POST.getlist(name) if value != ""]
+            if values:
+                public.setlist(name, values)
+        query = public.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        # the view reads the kept terms as if they were in the query string;
+        # the page is rendered (links, {% querystring %}) from the real one
+        original = request.GET
+        merged = original.copy()
+        for name in self.private_fields:
+            merged.pop(name, None)  # never taken from a URL
+        for name, value in request.session.get(self._search_key(), {}).items():
+            merged[name] = value
+        request.GET = merged
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            request.GET = original
+
+    def get_context_data(self, **kwargs):
+        # the kept terms, for a template that shows them in its search box
+        return super().get_context_data(
+            private_search=self.request.session.get(self._search_key(), {}), **kwargs)
