@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from eldercare.api import router
 
+handler404 = "apps.core.api.not_found"
+
 admin.site.site_header = _("Home-based eldercare administration")
 admin.site.site_title = _("Eldercare admin")
 admin.site.index_title = _("Administration")

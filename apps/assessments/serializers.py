@@ -200,7 +200,7 @@ class FeeStatementLineSerializer(serializers.ModelSerializer):
 class FeeStatementSerializer(serializers.ModelSerializer):
     body_name = serializers.CharField(source="body.name", read_only=True)
     district_name = serializers.CharField(source="district.name", read_only=True)
-    issued_by = serializers.StringRelatedField(read_only=True)
+    issued_by = serializers.StringRelatedField(read_only=True, allow_null=True)
     lines = FeeStatementLineSerializer(source="assessments", many=True, read_only=True)
 
     class Meta:

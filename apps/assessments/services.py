@@ -27,7 +27,7 @@ from apps.assessments.models import (
     InstrumentKind,
     Place,
 )
-from apps.policy.lookup import value_on
+from apps.policy.lookup import PolicyValueMissing, value_on
 from apps.subsidies.rules import month_end, month_start
 
 CENT = Decimal("0.01")
@@ -141,8 +141,14 @@ def schedule_assessment(*, assessment: Assessment, body, assessors: list, place:
         errors["assessors"] = ValidationError(
             _("Not a qualified assessor of this body: %(names)s."),
             params={"names": "、".join(wrong)}, code="not_qualified")
-    needed = int(value_on("assessment.home_min_assessors", on, district)) \
-        if place == Place.HOME else 1
+    needed = 1
+    if place == Place.HOME:
+        try:
+            needed = int(value_on("assessment.home_min_assessors", on, district))
+        except PolicyValueMissing as missing:
+            # a day before the policy values: the date is wrong, not the server
+            errors["scheduled_on"] = ValidationError(str(missing), code="no_policy_value")
+            needed = 0
     if len({a.pk for a in assessors}) < needed:
         errors.setdefault("assessors", ValidationError(
             _("An assessment at home needs at least %(n)s assessors (Art 20)."),

@@ -14,7 +14,7 @@ class ComplaintFilter(ScopedFilterSet):
     category = filters.ChoiceFilter(choices=ComplaintCategory.choices)
     provider = filters.ModelChoiceFilter(queryset=Provider.objects.all())
     year = filters.NumberFilter(field_name="received_on", lookup_expr="year",
-                                label="Received in this year")
+                                label="Received in this year", min_value=1, max_value=9999)
     overdue = filters.BooleanFilter(method="filter_overdue",
                                     label="Still open after the answer was due")
 

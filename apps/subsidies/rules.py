@@ -104,6 +104,13 @@ class Decision:
         return self.entitlement is not None
 
 
+# The policy values ``decide`` reads: each must be in force on the day.
+DECISION_KEYS = ("elder.min_age", "subsidy.class1.alone_age", "subsidy.class1.centenarian_age",
+                 "subsidy.class2.min_age", "subsidy.class2.minimum_wage",
+                 "subsidy.class1.nursing_supplement", "subsidy.class1.monthly",
+                 "subsidy.class2.monthly_cap", "subsidy.class2.copay_share")
+
+
 def _age_parameter(values, key) -> int:
     return int(values[key])
 

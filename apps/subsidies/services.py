@@ -50,7 +50,14 @@ def decide_for(elder, *, on: date, care_level: str, willing_to_pay_half: bool,
     """Run the Art 26–27 rules on the elder's record with the values of ``on``."""
     facts = elder_facts(elder, care_level=care_level, willing_to_pay_half=willing_to_pay_half)
     district = district or district_of(elder.hukou_street or elder.residence_street)
-    return rules.decide(facts, on, values_on(on, district))
+    values = values_on(on, district)
+    missing = [key for key in rules.DECISION_KEYS if key not in values]
+    if missing:
+        # e.g. a day before the first policy values: a field error, not a crash
+        raise ValidationError({"on": ValidationError(
+            _("No value of %(key)s is in force on %(day)s.") % {"key": missing[0], "day": on},
+            code="no_policy_value")})
+    return rules.decide(facts, on, values)
 
 
 def decision_record(decision: rules.Decision) -> dict:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -132,12 +132,27 @@ def parse_moment(value) -> datetime:
     return moment
 
 
+def _without_nul(data: Mapping, errors: dict[str, str], raw: dict[str, str]) -> dict:
+    """The row with every text holding a NUL character taken out as a parse
+    error of its field: PostgreSQL cannot store the character, in a column or
+    in the kept payload."""
+    cleaned = dict(data)
+    known = {f.name for f in fields(VisitInput)}
+    for name, value in data.items():
+        if name in known and isinstance(value, str) and "\x00" in value:
+            errors[name] = _("Text cannot contain the NUL character.")
+            raw[name] = value.replace("\x00", "\ufffd")[:40]
+            cleaned[name] = None
+    return cleaned
+
+
 def from_mapping(data: Mapping, row_number: int | None = None) -> VisitInput:
     """Turn one row of named values (API JSON, or a spreadsheet row already
     keyed by field) into a ``VisitInput``; a malformed value becomes a parse
     error of its field (reason ``invalid``), never an exception."""
     errors: dict[str, str] = {}
     raw: dict[str, str] = {}
+    data = _without_nul(data, errors, raw)
 
     def text(name: str, limit: int | None = None) -> str:
         value = _text(data.get(name))

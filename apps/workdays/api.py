@@ -1,3 +1,4 @@
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -12,13 +13,23 @@ from apps.workdays.serializers import (
 from apps.workdays.working_days import add_working_days
 
 
+class CalendarDayFilter(filters.FilterSet):
+    # a year Python's dates cannot hold is a field error, not a server error
+    date__year = filters.NumberFilter(field_name="date", lookup_expr="year",
+                                      min_value=1, max_value=9999)
+
+    class Meta:
+        model = CalendarDay
+        fields = {"date": ["gte", "lte", "year"], "is_workday": ["exact"]}
+
+
 class CalendarDayViewSet(viewsets.ReadOnlyModelViewSet):
     """Departures from Monday–Friday: holidays and make-up working days."""
 
     queryset = CalendarDay.objects.all()
     serializer_class = CalendarDaySerializer
     lookup_field = "date"
-    filterset_fields = {"date": ["gte", "lte", "year"], "is_workday": ["exact"]}
+    filterset_class = CalendarDayFilter
 
     @extend_schema(parameters=[DeadlineQuerySerializer], responses=DeadlineSerializer)
     @action(detail=False, methods=["get"])

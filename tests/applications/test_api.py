@@ -276,6 +276,16 @@ def test_eligibility_preview_by_get_or_post_writes_nothing(client, window):
         "district_verification", "", {})
 
 
+def test_eligibility_preview_on_a_day_before_any_policy_value_is_a_field_error(client, window):
+    # found by the API fuzzing: a day before the first policy values answered 500
+    application = _in_verification(window)
+    client.force_login(window["officer"])
+    url = f"/api/applications/{application.pk}/eligibility-preview/"
+    response = client.get(url, {"care_level": "severe", "on": "1900-01-01"})
+    assert response.status_code == 400
+    assert _codes(response, "on") == ["no_policy_value"]
+
+
 def test_filters(client, window, tree):
     elder = window["elder"]
     late = ApplicationFactory(elder=elder, due_date=date(2025, 10, 10))

@@ -191,6 +191,22 @@ def test_ids_out_of_scope_answer_like_missing_ids(client, tree, district_user, b
     assert _post(client, f"/api/assessments/{MISSING}/schedule/", base).status_code == 404
 
 
+def test_scheduling_on_a_day_before_the_policy_values_is_a_field_error(
+        client, tree, district_user, body):
+    # found by the API fuzzing: a home visit in 2000 answered 500 (no minimum team size)
+    client.force_login(district_user)
+    assessment = services.request_assessment(elder=_local_elder(tree), reason="first",
+                                             on=date(2025, 10, 13))
+    team = [AssessorFactory(body=body).pk, AssessorFactory(body=body).pk]
+    response = _post(client, f"/api/assessments/{assessment.pk}/schedule/",
+                     {"body": body.pk, "assessors": team, "place": "home",
+                      "scheduled_on": "2000-01-01"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["scheduled_on"]
+    assessment.refresh_from_db()
+    assert assessment.status == "requested"
+
+
 def test_a_review_cannot_be_requested_as_a_new_assessment(client, tree, district_user):
     client.force_login(district_user)
     response = _post(client, "/api/assessments/",
@@ -270,6 +286,19 @@ def statement(window, body, assessor):
     services.sign_assessment(assessment=assessment, informant_name="赵志强")
     [statement] = services.compile_fee_statements(month=date(2025, 10, 1))
     return statement
+
+
+def test_a_draft_statement_has_no_issuer_and_the_schema_allows_it(client, statement,
+                                                                   district_user):
+    # found by the API fuzzing: issued_by is null until issued; the schema said string
+    from drf_spectacular.generators import SchemaGenerator
+
+    client.force_login(district_user)
+    row = client.get(f"/api/assessment-fee-statements/{statement.pk}/").json()
+    assert row["issued_by"] is None
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    issued_by = schema["components"]["schemas"]["FeeStatement"]["properties"]["issued_by"]
+    assert issued_by["nullable"] is True
 
 
 def test_fee_statements_are_scoped_and_issued(client, tree, window, statement,

@@ -653,3 +653,12 @@ def test_every_reason_code_and_flag_has_a_test_here():
     missing = [code.name for code in (*Reason, *Flag)
                if f"{type(code).__name__}.{code.name}" not in source]
     assert missing == []
+
+
+def test_a_nul_character_is_a_field_error_kept_with_the_row(api, w):
+    # found by the API fuzzing: PostgreSQL cannot store NUL, the call answered 500
+    result = only(api, row(w, provider_visit_id="V\x00NUL", notes="fine"))
+    assert result["outcome"] == "rejected"
+    assert ("invalid", "provider_visit_id") in codes(result)
+    kept = VisitSubmission.objects.get()
+    assert "\x00" not in str(kept.payload)
