@@ -216,12 +216,15 @@ def _generate(month: date, *, elders: int, providers: int, visits: int, seed: in
     # visits per elder: 2..38, adjusted to exactly ``visits``
     total = elders + own_cost
     per_elder = [rng.randint(2, 38) for _ in range(total)]
-    while (gap := visits - sum(per_elder)) != 0:
+    planned = sum(per_elder)  # kept as it changes: a sum per step is quadratic
+    while (gap := visits - planned) != 0:
         i = rng.randrange(total)
         if gap > 0 and per_elder[i] < 38:
             per_elder[i] += 1
+            planned += 1
         elif gap < 0 and per_elder[i] > 2:
             per_elder[i] -= 1
+            planned -= 1
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO off")

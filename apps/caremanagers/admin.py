@@ -20,7 +20,7 @@ class CaseAssignmentAdmin(ScopedAdmin):
 
     list_display = ["elder", "care_manager", "starts_on", "ends_on"]
     list_filter = ["ends_on"]
-    list_select_related = ["elder", "care_manager"]
+    list_select_related = ["elder", "care_manager__street"]
 
     def has_add_permission(self, request):
         return False

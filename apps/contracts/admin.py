@@ -47,7 +47,7 @@ class ContractAdmin(ServiceRecordAdmin):
 @admin.register(ContractItem)
 class ContractItemAdmin(ServiceRecordAdmin):
     list_display = ["contract", "service_item", "price", "guide_price"]
-    list_select_related = ["contract", "service_item"]
+    list_select_related = ["contract__provider", "service_item"]
     search_fields = ["contract__reference"]
     readonly_fields = ["guide_price"]
 
@@ -56,7 +56,7 @@ class ContractItemAdmin(ServiceRecordAdmin):
 class ContractRenewalAdmin(ServiceRecordAdmin):
     list_display = ["contract", "year", "decision", "decided_on", "decided_by"]
     list_filter = ["decision"]
-    list_select_related = ["contract", "decided_by"]
+    list_select_related = ["contract__provider", "decided_by"]
 
 
 @admin.register(TenderBar)

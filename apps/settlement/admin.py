@@ -56,7 +56,7 @@ class SettlementLineAdmin(ServiceRecordAdmin):
 @admin.register(AssessmentFeeLine)
 class AssessmentFeeLineAdmin(ServiceRecordAdmin):
     list_display = ["run", "body", "month", "statement", "amount"]
-    list_select_related = ["run__district", "body", "statement"]
+    list_select_related = ["run__district", "body", "statement__body", "statement__district"]
 
 
 @admin.register(Withholding)
