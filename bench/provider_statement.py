@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _report import add_report_argument, row, write_report  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
 os.environ.setdefault("DEBUG", "true")
 
@@ -228,6 +231,7 @@ def main() -> None:
                         help="the first day of the month settled")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", help="write the PDF here")
+    add_report_argument(parser)
     args = parser.parse_args()
     args.month = args.month.replace(day=1)
 
@@ -268,6 +272,14 @@ def main() -> None:
           f"cold ({cold_cpu:.2f} s CPU), median of {len(warm)} warm {warm_wall:.2f} s "
           f"({warm_cpu:.2f} s CPU); load average {os.getloadavg()[0]:.1f}; target "
           f"{TARGET_SECONDS:.0f} s (cold, wall): {verdict}")
+    write_report(args.report, "provider_statement", [
+        row("statement", f"{len(statement.elders)} elders, {statement.totals['visits']} visits, "
+                         f"{pages(content)} pages"),
+        row("assembled", f"{assemble * 1000:.0f} ms ({len(captured)} queries)"),
+        row("PDF rendered, cold (wall / CPU)", f"{cold:.2f} s / {cold_cpu:.2f} s",
+            f"≤ {TARGET_SECONDS:.0f} s", cold <= TARGET_SECONDS),
+        row(f"PDF rendered, warm (median of {len(warm)})", f"{warm_wall:.2f} s"),
+    ])
 
 if __name__ == "__main__":
     main()

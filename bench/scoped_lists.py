@@ -19,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _report import add_report_argument, row, write_report  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
 os.environ.setdefault("DEBUG", "true")
 
@@ -27,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--elders", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
+    add_report_argument(parser)
     args = parser.parse_args()
 
     import django
@@ -65,6 +69,7 @@ def main() -> None:
     print(f"{'user':<10}{'page':<16}{'visible rows':>14}{'queries':>9}{'median ms':>11}"
           f"{'p95 ms':>9}")
     client = Client(HTTP_HOST="127.0.0.1")
+    rows = [row("elders in the database", f"{Elder.objects.count():,}")]
     for label, user in users.items():
         client.force_login(user)
         visible = Elder.objects.visible_to(user).count()
@@ -82,6 +87,10 @@ def main() -> None:
             p95 = timings[int(len(timings) * 0.95) - 1]
             print(f"{label:<10}{page:<16}{visible:>14}{len(queries):>9}"
                   f"{statistics.median(timings):>11.1f}{p95:>9.1f}")
+            rows.append(row(f"{label} {page}, first page of {visible:,} visible: median / p95",
+                            f"{statistics.median(timings):.1f} / {p95:.1f} ms "
+                            f"({len(queries)} queries)"))
+    write_report(args.report, "scoped_lists", rows)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from _report import add_report_argument, row, write_report  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
 os.environ.setdefault("DEBUG", "true")
 
@@ -330,6 +332,7 @@ def main() -> None:
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--explain", action="store_true",
                         help="only EXPLAIN (ANALYZE, BUFFERS) the biggest district's lines")
+    add_report_argument(parser)
     args = parser.parse_args()
 
     import django
@@ -416,6 +419,14 @@ def main() -> None:
     print(f"|{'-' * 36}|{'-' * 18}|--------|")
     for label, value, verdict in rows:
         print(f"| {label:<34} | {value:>16} | {verdict:<6} |")
+    targets = {"settle the month": f"≤ {TARGET_SECONDS} s", "ratio settle": f"≤ {TARGET_RATIO}",
+               "worker peak": f"< {TARGET_MB} MB", "sanity": "ok"}
+    workers = f"{args.workers} {args.worker} worker{'s' if args.workers > 1 else ''}"
+    write_report(args.report, "settlement_month", [
+        row(f"{label} ({workers})" if verdict else label, value,
+            next((t for key, t in targets.items() if label.startswith(key)), ""),
+            (verdict == "PASS") if verdict else None)
+        for label, value, verdict in rows])
     if problems:
         sys.exit(1)
 

@@ -31,6 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _report import add_report_argument, write_report  # noqa: E402
+from _report import row as report_row  # noqa: E402
+
+TARGET_PER_SECOND = 2000  # issue 6: with 1,000,000 visits stored, batches of 500
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
 os.environ.setdefault("DEBUG", "true")
 
@@ -247,6 +252,7 @@ def main() -> None:
     parser.add_argument("--elders", type=int, default=20_000)
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=500)
+    add_report_argument(parser)
     args = parser.parse_args()
 
     import django
@@ -300,14 +306,23 @@ def main() -> None:
               f"  accepted {accepted} rejected {rejected} unchanged {unchanged}")
         if reasons:
             print(f"{'':<14}reasons: {reasons}")
+        return total_rows / seconds, statistics.median(timings) * 1000, max(queries), accepted
 
     # Warm-up, not timed: the first request of a process imports and compiles
     # the code path. Ten rows refused for an unknown item use no time slot.
     warm = [{**row, "provider_visit_id": f"W{run}-{n}", "service_item": "XX-WARMUP"}
             for n, row in enumerate(batches[0][:10])]
     client.post("/api/visits/bulk/", {"visits": warm}, format="json")
-    send("new rows")
-    send("resubmitted")
+    rate, median_ms, queries_per_batch, accepted = send("new rows")
+    resent_rate, _median, resent_queries, _accepted = send("resubmitted")
+    report = [
+        report_row("visits stored before the run", f"{ServiceVisit.objects.count() - accepted:,}"),
+        report_row(f"new visits/s, {args.batches} batches of {args.batch_size}",
+                   f"{rate:,.0f} (batch median {median_ms:.0f} ms, {queries_per_batch} queries)",
+                   f"≥ {TARGET_PER_SECOND:,}", rate >= TARGET_PER_SECOND),
+        report_row("the same batches resent (nothing written)",
+                   f"{resent_rate:,.0f} visits/s ({resent_queries} queries)"),
+    ]
 
     today = timezone.localdate()
     months = [today.replace(day=1), (today.replace(day=1) - timedelta(days=200)).replace(day=1)]
@@ -327,6 +342,10 @@ def main() -> None:
         print(f"month list {month:%Y-%m}: {count:>7,} visits in the month, "
               f"{len(captured)} queries, median {statistics.median(timings):.0f} ms "
               f"(first page of 50)")
+        report.append(report_row(f"provider's month list, {count:,} visits in the month",
+                                 f"{statistics.median(timings):.0f} ms median "
+                                 f"({len(captured)} queries)"))
+    write_report(args.report, "visit_intake", report)
 
 
 if __name__ == "__main__":

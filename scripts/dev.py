@@ -4,6 +4,11 @@
     python3 scripts/dev.py run     # the app with demo data at http://127.0.0.1:8000
     python3 scripts/dev.py test    # the whole test suite (extra args go to pytest)
 
+and, for CI and the project machine (they need the machine's PostgreSQL):
+
+    python3 scripts/dev.py slow    # API fuzzing per role, then every benchmark (make slow)
+    python3 scripts/dev.py bench   # every benchmark, one table (make bench; --write-readme)
+
 Both create .venv and install the pinned packages on first use (again when
 pyproject.toml changes), install the system packages the app needs where the
 machine allows it (apt-get as root), and say plainly what is missing when it
@@ -137,6 +142,25 @@ def test(pytest_args: list[str]) -> int:
     return result.returncode
 
 
+def bench(args: list[str]) -> int:
+    setup()
+    return subprocess.run([str(PYTHON), "bench/run_all.py", *args], cwd=ROOT).returncode
+
+
+def slow(args: list[str]) -> int:
+    """The checks too slow for the test command: fuzzing, then the benchmarks
+    (the load test among them). The browser journeys run in the test command."""
+    setup()
+    if not os.environ.get("DATABASE_URL"):
+        say("no DATABASE_URL: the fuzzing uses the embedded PostgreSQL in .data/postgres")
+    fuzz = subprocess.run([str(PYTHON), "-m", "pytest", "-m", "fuzz", "-n", "2",
+                           "-p", "no:warnings", "tests/fuzz"], cwd=ROOT).returncode
+    benchmarks = bench(args)
+    say(f"fuzzing: {'passed' if fuzz == 0 else 'FAILED'}; "
+        f"benchmarks: {'ran' if benchmarks == 0 else 'FAILED'}")
+    return fuzz or benchmarks
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "run":
@@ -144,6 +168,10 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "test":
         return test(argv[2:])
+    if command == "bench":
+        return bench(argv[2:])
+    if command == "slow":
+        return slow(argv[2:])
     if command == "setup":
         setup()
         return 0
