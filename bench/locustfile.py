@@ -91,7 +91,9 @@ class _Page(HTMLParser):
         self.csrf = ""
         self.choices: list[tuple[str, str]] = []
         self.searches: list[str] = []
+        self.private_searches: list[str] = []  # posted (apps.core.private_search)
         self._form_get = False
+        self._form_post = False
         self._select = ""
 
     def handle_starttag(self, tag, attrs):
@@ -100,6 +102,9 @@ class _Page(HTMLParser):
             self.links.append(attrs["href"])
         elif tag == "form":
             self._form_get = (attrs.get("method") or "get").lower() == "get"
+            self._form_post = not self._form_get
+        elif self._form_post and tag == "input" and attrs.get("name") == "private_search":
+            self.private_searches.append("q")
         elif tag == "input" and attrs.get("name") == "csrfmiddlewaretoken":
             self.csrf = attrs.get("value", "")
         elif self._form_get and tag == "select":
@@ -112,7 +117,7 @@ class _Page(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "form":
-            self._form_get = False
+            self._form_get = self._form_post = False
         elif tag == "select":
             self._select = ""
 
@@ -170,9 +175,9 @@ class Staff(HttpUser):
                 links.append(path)
         self.menu = links
 
-    def get(self, path: str, name: str, **params):
+    def get(self, path: str, name: str, _again: bool = True, **params):
         """GET as this member of staff; a session that has ended is signed in
-        again and the page asked for once more."""
+        again and the page asked for once more (once)."""
         url = path + ("?" + urlencode(params) if params else "")
         with self.client.get(url, name=name, catch_response=True) as page:
             if page.ok and urlsplit(page.url).path == LOGIN:
@@ -182,9 +187,9 @@ class Staff(HttpUser):
                 expired = False
                 if not page.ok:
                     page.failure(f"{page.status_code} on {url}")
-        if expired:
+        if expired and _again:
             self.login()
-            return self.get(path, name, **params)
+            return self.get(path, name, False, **params)
         return page
 
     # --- the day's work -----------------------------------------------------
@@ -224,11 +229,21 @@ class Staff(HttpUser):
     @task(2)
     def filter_a_list(self):
         pages = [(path, parsed) for path, parsed in self.lists.items()
-                 if parsed.choices or parsed.searches]
+                 if parsed.choices or parsed.searches or parsed.private_searches]
         if not pages:
             return
         path, parsed = random.choice(pages)
-        if parsed.searches and (not parsed.choices or random.random() < 0.4):
+        if parsed.private_searches and (not parsed.choices or random.random() < 0.5):
+            # a name search is posted, kept in the session, and the list shown
+            # again by GET (the redirect, followed)
+            data = {"private_search": "1", "q": random.choice(SURNAMES),
+                    "csrfmiddlewaretoken": parsed.csrf}
+            with self.client.post(path, data=data, name=f"{path} (name search)",
+                                  catch_response=True,
+                                  headers={"Referer": self.host + path}) as found:
+                if not found.ok:
+                    found.failure(f"{found.status_code} on the name search of {path}")
+        elif parsed.searches and (not parsed.choices or random.random() < 0.4):
             field = random.choice(parsed.searches)
             self.get(path, f"{path}?{field}=", **{field: random.choice(SURNAMES)})
         else:

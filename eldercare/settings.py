@@ -380,7 +380,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # identity and phone numbers masked in whatever reaches the log, from any
+    # logger (apps.core.logfilters also masks them on Django's request loggers)
+    "filters": {"mask_numbers": {"()": "apps.core.logfilters.MaskNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["mask_numbers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # SQL parameters, and (at DEBUG) a failed template lookup's whole context,
     # would carry personal data: these two never log below their level

@@ -42,7 +42,10 @@ pg_dump --format=custom --compress=6 --no-owner --no-privileges \
     --file="$partial/database.dump" --dbname="$DATABASE_URL"
 
 if [ -d "$media_root" ]; then
-    tar -C "$media_root" -czf "$partial/media.tar.gz" .
+    # tar's status 1 means a file changed while it was read (the system keeps
+    # running during the backup): the archive is still whole; stored statements
+    # never change, and the next night's backup has the newer upload
+    tar -C "$media_root" -czf "$partial/media.tar.gz" . || [ $? -eq 1 ]
     media_files=$(find "$media_root" -type f | wc -l)
 else
     echo "backup: warning: no media directory at $media_root; media.tar.gz is empty" >&2

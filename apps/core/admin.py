@@ -7,12 +7,25 @@ from apps.core.private_search import MARKER
 from apps.core.scoping import choices_for
 
 
+def _search_key(request) -> str:
+    return f"private-search:{request.path}"
+
+
 class PrivateSearchChangeList(ChangeList):
-    """A changelist whose links (filters, pages, sorting) never carry the
-    search term: it comes from the session, not the URL."""
+    """A changelist that searches by the term kept in the session; its links
+    (filters, pages, sorting) never carry it."""
 
     def __init__(self, request, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
+        original = request.GET
+        searched = original.copy()
+        if term := request.session.get(_search_key(request)):
+            searched[SEARCH_VAR] = term
+        request.GET = searched  # only while the changelist reads its parameters
+        try:
+            super().__init__(request, *args, **kwargs)
+        finally:
+            request.GET = original
+        self.preserved_filters = self.model_admin.get_preserved_filters(request)
         self.params.pop(SEARCH_VAR, None)
         self.filter_params.pop(SEARCH_VAR, None)
         self.remove_facet_link = self.get_query_string(remove=[IS_FACETS_VAR])
@@ -24,27 +37,25 @@ class PrivateSearchAdminMixin:
     posted and kept in the session for that page, like the staff screens'
     searches (``apps.core.private_search``): a query string ends up in access
     logs, browser history and Referer headers. A term typed into the URL is
-    ignored. ``admin/search_form.html`` posts when ``private_search`` is set.
+    ignored, and the filters admin preserves in its links and redirects
+    (``_changelist_filters``) never hold it. ``admin/search_form.html`` posts
+    when ``private_search`` is set; its "show all" link clears the term.
     """
 
     private_search = True
 
     def changelist_view(self, request, extra_context=None):
-        key = f"private-search:{request.path}"
+        key = _search_key(request)
         if request.method == "POST" and MARKER in request.POST:
             request.session[key] = request.POST.get(SEARCH_VAR, "").strip()
-            public = QueryDict(mutable=True)
-            for name, value in request.POST.items():
-                if name not in (SEARCH_VAR, MARKER, "csrfmiddlewaretoken") and value:
-                    public[name] = value
-            query = public.urlencode()
-            return redirect(f"{request.path}?{query}" if query else request.path)
+            return redirect(_without(request.path, request.POST,
+                                     (SEARCH_VAR, MARKER, "csrfmiddlewaretoken")))
+        if CLEAR in request.GET:
+            request.session.pop(key, None)
+            return redirect(_without(request.path, request.GET, (SEARCH_VAR, CLEAR)))
         original = request.GET
-        merged = original.copy()
-        merged.pop(SEARCH_VAR, None)
-        if term := request.session.get(key):
-            merged[SEARCH_VAR] = term
-        request.GET = merged
+        request.GET = original.copy()
+        request.GET.pop(SEARCH_VAR, None)
         try:
             return super().changelist_view(request, extra_context)
         finally:
@@ -52,6 +63,19 @@ class PrivateSearchAdminMixin:
 
     def get_changelist(self, request, **kwargs):
         return PrivateSearchChangeList
+
+
+#: the "show all" link of a private search
+CLEAR = "clear_search"
+
+
+def _without(path: str, params, names: tuple[str, ...]) -> str:
+    public = QueryDict(mutable=True)
+    for name, value in params.items():
+        if name not in names and value:
+            public[name] = value
+    query = public.urlencode()
+    return f"{path}?{query}" if query else path
 
 
 class ScopedAdmin(PrivateSearchAdminMixin, admin.ModelAdmin):

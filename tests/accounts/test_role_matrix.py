@@ -325,6 +325,8 @@ def _outcome(action: Action, response) -> str:
             return "denied"
     if status == 404:
         return "not found"
+    if status >= 500:
+        return f"server error {status}"
     if action.kind == "admin-inline":
         # the parent page opens; the inline shows, and may be added to or changed
         verb = "add" if action.regex.endswith("add/") else "change"

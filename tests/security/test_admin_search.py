@@ -43,7 +43,19 @@ def test_a_posted_search_finds_the_elder_without_the_name_in_any_url(admin_clien
     assert f"/{elders[0].pk}/change/" in body
     assert f"/{elders[1].pk}/change/" not in body
     assert 'value="王秀英"' in body  # kept in the box
-    assert "q=" not in body.replace('name="q"', "")  # no link carries it
+    # no link carries it, not even in the filters admin preserves for the
+    # row links and the redirect after saving (_changelist_filters=q%3D…)
+    assert "q=" not in body.replace('name="q"', "")
+    assert "q%3D" not in body
+    assert "%E7%8E%8B" not in body
+
+
+def test_saving_a_found_elder_redirects_without_the_name(admin_client, elders):
+    url = reverse("admin:elders_elder_changelist")
+    admin_client.post(url, {"private_search": "1", "q": "王秀英"})
+    listing = admin_client.get(url).content.decode()
+    change = reverse("admin:elders_elder_change", args=[elders[0].pk])
+    assert f'href="{change}"' in listing  # the row link: no preserved filters
 
 
 def test_a_term_typed_into_the_url_is_ignored(admin_client, elders):
@@ -59,6 +71,17 @@ def test_clearing_the_search_shows_everyone_again(admin_client, elders):
     admin_client.post(url, {"private_search": "1", "q": ""})
     body = admin_client.get(url).content.decode()
     assert f"/{elders[1].pk}/change/" in body
+
+
+def test_show_all_clears_the_kept_search(admin_client, elders):
+    url = reverse("admin:elders_elder_changelist")
+    admin_client.post(url, {"private_search": "1", "q": "王秀英"})
+    body = admin_client.get(url).content.decode()
+    assert "?clear_search=1" in body
+    cleared = admin_client.get(f"{url}?clear_search=1")
+    assert cleared.status_code == 302
+    assert "clear_search" not in cleared["Location"]
+    assert f"/{elders[1].pk}/change/" in admin_client.get(cleared["Location"]).content.decode()
 
 
 def test_reference_data_admins_keep_their_plain_search(admin_client):
