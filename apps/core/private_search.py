@@ -7,7 +7,7 @@ page, and the page is shown again by GET without it (post/redirect/get); the
 other filters and the page number stay in the query string as before.
 """
 
-from django.http import HttpResponseNotAllowed, QueryDict
+from django.http import Http404, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect
 
 #: the hidden field a private search form posts, telling it from other forms
@@ -58,6 +58,17 @@ class PrivateSearchMixin:
             return super().dispatch(request, *args, **kwargs)
         finally:
             request.GET = original
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404:
+            # a page number from before a search narrowed the list (another
+            # tab, the back button): show the last page there is, not an error
+            if "page" not in self.request.GET:
+                raise
+            self.request.GET["page"] = "last"  # the dispatch's mutable copy
+            return super().paginate_queryset(queryset, page_size)
 
     def get_context_data(self, **kwargs):
         # the kept terms, for a template that shows them in its search box

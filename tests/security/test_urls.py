@@ -106,6 +106,21 @@ def test_the_elder_search_is_posted_and_the_name_stays_out_of_the_url(client, tr
         "欧阳秀英"]
 
 
+def test_a_page_number_from_before_a_search_shows_the_last_page(client, tree):
+    # found by the load test: page 2 of the list was open in one tab, a name
+    # search in another narrowed the list to one page, and page 2 was a 404
+    ElderFactory.create_batch(51, residence_street=tree["street"])
+    ElderFactory(name="欧阳秀英", residence_street=tree["street"])
+    client.force_login(staff(Role.STREET_STAFF, region=tree["street"]))
+    url = reverse("elders:elder_list")
+    assert client.get(url, {"page": 2}).status_code == 200
+    client.post(url, {"q": "欧阳", "private_search": "1"})
+    response = client.get(url, {"page": 2})
+    assert response.status_code == 200
+    assert [e.name for e in response.context["object_list"]] == ["欧阳秀英"]
+    assert client.get(url, {"page": "x"}).status_code == 200  # the last page, too
+
+
 def test_other_filters_stay_in_the_query_string(client, tree):
     client.force_login(staff(Role.STREET_STAFF, region=tree["street"]))
     response = client.post(reverse("visits:visit_list"),
