@@ -9,20 +9,11 @@ from playwright.sync_api import expect
 
 from apps.accounts.roles import Role
 from apps.evaluations.models import Evaluation, EvaluationStatus
+from tests.browser.journey import sign_in
 from tests.factories import ProviderFactory, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass-word-123"
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tree, artifacts):
@@ -35,7 +26,7 @@ def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tre
     today = timezone.localdate()
 
     # the district opens the evaluation
-    _login(page, base, "district")
+    sign_in(page, base, "district")
     page.goto(f"{base}/evaluations/new/")
     page.locator("select[name=provider]").select_option(str(provider.pk))
     page.locator("select[name=category]").select_option("life_care")
@@ -45,7 +36,7 @@ def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tre
     evaluation = Evaluation.objects.get(provider=provider)
 
     # the provider's staff submit the self-assessment the evaluation builds on
-    _login(page, base, "provider")
+    sign_in(page, base, "provider")
     page.goto(f"{base}/evaluations/{evaluation.pk}/")
     page.locator("#self-assess").click()
     page.locator("textarea[name=self_assessment]").fill(
@@ -58,7 +49,7 @@ def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tre
     assert evaluation.self_assessed_at is not None
 
     # the district scores it and publishes the result today
-    _login(page, base, "district")
+    sign_in(page, base, "district")
     page.goto(f"{base}/evaluations/{evaluation.pk}/")
     page.locator("#enter-scores").click()
     for code, points in (("service_quality", "25"), ("staff", "16"), ("records", "12"),
@@ -78,7 +69,7 @@ def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tre
         f"{today:%Y-%m-%d} – {evaluation.appeal_until:%Y-%m-%d}")
 
     # the provider's staff appeal today, during the posting; the form shows the window
-    _login(page, base, "provider")
+    sign_in(page, base, "provider")
     page.goto(f"{base}/evaluations/{evaluation.pk}/")
     page.locator("#appeal").click()
     expect(page.locator("#appeal-window")).to_contain_text(
@@ -97,7 +88,7 @@ def test_self_assess_score_publish_appeal_decide_and_post(live_server, page, tre
     expect(row.locator("[data-testid=status]")).to_have_text("申诉中")
 
     # the city centre re-evaluates: the total becomes 82, good, final
-    _login(page, base, "city")
+    sign_in(page, base, "city")
     page.goto(f"{base}/evaluations/appeals/")
     page.get_by_role("link", name="颐康居家养老服务中心").click()
     page.locator("#decide").click()

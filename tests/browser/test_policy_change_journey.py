@@ -32,12 +32,12 @@ from apps.settlement.models import (
     SettlementRun,
 )
 from apps.settlement.tasks import compute_run_task
+from tests.browser.journey import PASSWORD, sign_in
 from tests.factories import staff
 from tests.visits.factories import SHANGHAI, add_elder, local, make_visit, world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass-word-123"
 OLD_SHARE, NEW_SHARE = Decimal("0.4"), Decimal("0.5")
 TOTALS = ("visits", "elders", "cost", "subsidy", "elder_pays", "bonus", "assessment_fees",
           "adjustments", "withheld", "payable", "city_share", "district_share")
@@ -46,15 +46,6 @@ TOTALS = ("visits", "elders", "cost", "subsidy", "elder_pays", "bonus", "assessm
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _shot(page, artifacts, step, full_page=True):
@@ -201,7 +192,7 @@ def test_a_new_policy_value_applies_to_the_next_month_and_the_past_stays(
     clock(settle_on)
 
     # finance starts that month: its payable is split 5:5
-    _login(page, base, "finance1")
+    sign_in(page, base, "finance1")
     page.goto(f"{base}/settlement/")
     page.locator("#start_district").select_option(str(district.pk))
     page.locator("#start_month").fill(f"{changes_on:%Y-%m}")

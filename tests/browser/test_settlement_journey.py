@@ -25,21 +25,12 @@ from apps.settlement.models import (
     SettlementRun,
 )
 from apps.settlement.statements import DRAFT_MARK
+from tests.browser.journey import sign_in
 from tests.factories import staff
 from tests.visits.factories import add_elder, local, make_visit, world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass-word-123"
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _month_of_visits(tree):
@@ -66,7 +57,7 @@ def test_finance_approves_a_month_and_downloads_its_statements(
     staff(Role.FINANCE_OFFICER, region=tree["district"], username="finance2")
 
     # finance starts the month; the worker computes it and renders draft statements
-    _login(page, base, "finance1")
+    sign_in(page, base, "finance1")
     page.goto(f"{base}/settlement/")
     page.locator("#start_district").select_option(str(tree["district"].pk))
     page.locator("#start_month").fill("2025-09")
@@ -79,7 +70,7 @@ def test_finance_approves_a_month_and_downloads_its_statements(
     page.screenshot(path=artifacts / "settlement-1-computed.png", full_page=True)
 
     # the district reviews it
-    _login(page, base, "district")
+    sign_in(page, base, "district")
     page.goto(f"{base}/settlement/{run.pk}/")
     page.locator("#review_review_note").fill("核对 9 月服务记录,无异议。")
     page.locator("#review-form button[type=submit]").click()
@@ -87,7 +78,7 @@ def test_finance_approves_a_month_and_downloads_its_statements(
     page.screenshot(path=artifacts / "settlement-2-reviewed.png", full_page=True)
 
     # another finance officer approves it
-    _login(page, base, "finance2")
+    sign_in(page, base, "finance2")
     page.goto(f"{base}/settlement/{run.pk}/")
     page.locator("#approve-form button[type=submit]").click()
     expect(page.locator("[data-testid=status]")).to_have_text("已核准")

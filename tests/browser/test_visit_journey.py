@@ -13,23 +13,14 @@ from playwright.sync_api import expect
 from apps.accounts.roles import Role
 from apps.findings.models import Finding
 from apps.visits.models import ServiceVisit, VisitDraft
+from tests.browser.journey import sign_in
 from tests.factories import staff
 from tests.visits.factories import world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass-word-123"
 PHONE = {"width": 390, "height": 844}
 HOME = {"latitude": 23.1291, "longitude": 113.2644}  # the world's registered address
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_caregiver_records_a_visit_the_street_follows_it_up(live_server, browser, page, tree,
@@ -48,7 +39,7 @@ def test_caregiver_records_a_visit_the_street_follows_it_up(live_server, browser
     phone = phone_context.new_page()
     try:
         # the caregiver starts a visit at the door: the elder, the item, the citizen card
-        _login(phone, base, "caregiver")
+        sign_in(phone, base, "caregiver")
         phone.goto(f"{base}/visits/today/")
         phone.locator("#start-visit").click()
         phone.locator(f"#elder-{w.elder.pk}").click()
@@ -91,21 +82,21 @@ def test_caregiver_records_a_visit_the_street_follows_it_up(live_server, browser
     assert not VisitDraft.objects.exists()
 
     # the street office sees the visit in its list
-    _login(page, base, "street")
+    sign_in(page, base, "street")
     page.goto(f"{base}/visits/")
     row = page.locator(f"tr[data-pk='{visit.pk}']")
     expect(row).to_contain_text(w.elder.name)
     expect(row).to_contain_text(w.rehab.name)
 
     # the district samples this month's follow-up calls: one visit, so one call
-    _login(page, base, "district")
+    sign_in(page, base, "district")
     page.goto(f"{base}/visits/follow-ups/")
     page.locator("#sample-form input[name=month]").fill(f"{visit.service_date:%Y-%m}")
     page.locator("#sample-now").click()
     expect(page.locator("#follow-ups")).to_contain_text(w.elder.name)
 
     # the street calls the elder: the service was not received
-    _login(page, base, "street")
+    sign_in(page, base, "street")
     page.goto(f"{base}/visits/follow-ups/")
     page.locator("#follow-ups a", has_text=w.elder.name).first.click()
     page.locator("#call-form input[name=outcome][value=not_received]").check()
