@@ -13,11 +13,11 @@ from apps.accounts.roles import Role
 from apps.applications.models import Application
 from apps.core.demo import synthetic_identity
 from apps.subsidies.models import Entitlement
+from tests.browser.journey import sign_in
 from tests.factories import staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass-word-123"
 
 # The buttons of the journey, by their stable id, with the Chinese each must
 # show (msgids: "Save", "Start an application", "Submit the application",
@@ -35,15 +35,6 @@ CHINESE_LABELS = {
 }
 
 
-def _sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-
-
 def _label(page, selector, seen):
     seen[selector] = page.locator(selector).inner_text().strip()
 
@@ -58,7 +49,7 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
     seen: dict[str, str] = {}
 
     # given the clerk at the window registers an elder of 80 who lives alone
-    _sign_in(page, base, "clerk")
+    sign_in(page, base, "clerk")
     page.get_by_role("link", name="登记老年人").first.click()
     page.wait_for_url(f"{base}/elders/register/")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -103,7 +94,7 @@ def test_register_apply_check_approve_and_see_the_entitlement(live_server, page,
 
     # then the district officer finds it in the verification queue, checks
     # the eligibility with a severe care need and approves
-    _sign_in(page, base, "officer")
+    sign_in(page, base, "officer")
     page.get_by_role("link", name="核实队列").first.click()
     page.get_by_role("link", name=application.reference).click()
     page.locator("#id_care_level").select_option("severe")

@@ -1,6 +1,7 @@
 import pytest
 
 from apps.core.crypto import EncryptedCharField
+from tests.reference_data import reload_reference_data
 
 
 def reset_field_keys() -> None:
@@ -27,32 +28,7 @@ def field_keys(settings):
     reset_field_keys()
 
 
-# Seed data the migrations load. A transactional test empties every table
-# when it ends, so the next one reloads them (as tests/browser/conftest.py).
-SEED_MIGRATIONS = [
-    "apps.regions.migrations.0002_seed_guangzhou",
-    "apps.policy.migrations.0002_seed_guangzhou_values",
-    "apps.workdays.migrations.0002_seed_chinesecalendar",
-    "apps.catalogue.migrations.0002_seed_items",
-    "apps.assessments.migrations.0002_seed_instruments",
-    "apps.evaluations.migrations.0004_seed_sheet",
-]
-
-
 @pytest.fixture
 def seeded():
     """The seed data present (in the database mode the test is marked with)."""
-    import importlib
-
-    import pgtrigger
-    from django.apps import apps
-
-    from apps.accounts.roles import sync_roles
-    from apps.regions.models import Region
-
-    if Region.objects.exists():
-        return
-    with pgtrigger.ignore("policy.PolicyValue:policy_value_not_backdated"):
-        for module in SEED_MIGRATIONS:
-            importlib.import_module(module).seed(apps, None)
-    sync_roles()
+    reload_reference_data()
