@@ -8,16 +8,16 @@
 1. Data, built once (a database named *bench* only): migrate; the city month
    of ``bench/city_month.py`` (``generate(month, elders=100_000,
    providers=300, visits=1_000_000)``: 100,000 subsidised elders plus 1,000
-   at own cost, 300 providers, 1,000,000 current visits in the previous
-   month); then staff accounts of every role with a jurisdiction, made by
+   at own cost, 300 providers, 1,000,000 current visits in the month
+   before the first build); then staff accounts of every role with a jurisdiction, made by
    ``apps.accounts.services.create_staff``: street staff and care managers
    of several streets, district staff, assessors (on an assessment body
    contracted for their district) and finance officers of several
    districts, provider staff of generated providers, city staff and an
    administrator, all with one password. The keys the personal data was
    encrypted with (and the session secret) are generated at random on the
-   first build and kept in ``.data/bench-keys-<database>.json`` (mode
-   0600): the server must decrypt with the same ``FIELD_ENCRYPTION_KEY``
+   first build and kept in the bench database (table ``bench_secrets``):
+   the server must decrypt with the same ``FIELD_ENCRYPTION_KEY``
    and hash identity numbers with the same ``IDENTITY_HASH_KEY``.
 2. The server: gunicorn on 127.0.0.1 (a free port) as production runs it
    (``eldercare.wsgi``; DEBUG=false, the generated secrets,
@@ -97,15 +97,26 @@ def database_name() -> str:
 
 
 def keys(name: str) -> dict[str, str]:
-    """The bench database's secrets: generated on its first build, then read
-    back, so that the server decrypts what the build encrypted."""
-    path = ROOT / ".data" / f"bench-keys-{name}.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    values = {key: secrets.token_urlsafe(48) for key in KEY_SETTINGS}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(values))
+    """The bench database's secrets: generated on its first build and kept in
+    the database itself (table ``bench_secrets``), so that the server, from
+    any checkout, decrypts what the build encrypted. A bench database holds
+    synthetic people only."""
+    import psycopg2
+
+    with psycopg2.connect(os.environ["DATABASE_URL"]) as connection, \
+            connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_secrets"
+                       " (name text PRIMARY KEY, value text NOT NULL)")
+        cursor.execute("SELECT name, value FROM bench_secrets")
+        found = dict(cursor.fetchall())
+        if all(key in found for key in KEY_SETTINGS):
+            return {key: found[key] for key in KEY_SETTINGS}
+        # an earlier build kept them in a file of the checkout
+        kept = ROOT / ".data" / f"bench-keys-{name}.json"
+        values = json.loads(kept.read_text()) if kept.exists() else {
+            key: secrets.token_urlsafe(48) for key in KEY_SETTINGS}
+        cursor.executemany("INSERT INTO bench_secrets VALUES (%s, %s) ON CONFLICT (name)"
+                           " DO UPDATE SET value = EXCLUDED.value", list(values.items()))
     return values
 
 
@@ -136,9 +147,9 @@ def build(name: str) -> dict[str, int]:
 
     call_command("migrate", verbosity=0)
     month = previous_month()
-    if not city_month.is_generated(month, VISITS):
-        if Elder.objects.exists():
-            raise SystemExit("the database holds other elders: drop and create it again")
+    # built once, for the month before the first build: later runs (another
+    # month, another checkout) use the same data
+    if not Elder.objects.exists():
         print(f"generating {month:%Y-%m}: {ELDERS:,} elders, {PROVIDERS} providers, "
               f"{VISITS:,} visits", flush=True)
         started = time.perf_counter()

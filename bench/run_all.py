@@ -42,7 +42,9 @@ BENCHMARKS = [
     ("scoped_lists", "eldercare_bench_lists", ["--elders", "100000"]),
     ("import_register", "eldercare_bench_import", ["--rows", "50000"]),
     ("visit_intake", "eldercare_bench_intake", ["--stored", "1000000", "--batches", "20"]),
-    ("settlement_month", "eldercare_bench_settlement", ["--workers", "1"]),
+    # a fixed month, so that the month generated once serves every later run
+    ("settlement_month", "eldercare_bench_settlement", ["--workers", "1",
+                                                        "--month", "2026-10-01"]),
     ("provider_statement", "eldercare_bench_statement", ["--elders", "300", "--visits", "6"]),
     ("load", "eldercare_bench_load", ["--users", "50", "--spawn-rate", "1",
                                       "--duration", "180"]),
