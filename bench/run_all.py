@@ -104,6 +104,10 @@ def run(names: list[str]) -> tuple[list[dict], dict[str, tuple[int, float]], dic
             report = Path(tmp) / f"{name}.jsonl"
             env = {**os.environ, "DATABASE_URL": ensure_database(server(), database),
                    "DEBUG": "true"}
+            # a benchmark runs its own tasks in-process, or on workers of its
+            # own broker (settlement_month): never on the machine's queues
+            for name_ in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+                env.pop(name_, None)
             command = [sys.executable, str(BENCH / f"{name}.py"), *args, "--report", str(report)]
             print(f"\n== {name}: {' '.join(command[1:])}", flush=True)
             started = time.perf_counter()

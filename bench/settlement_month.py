@@ -121,6 +121,9 @@ def settle_on_celery(runs: list[int], broker: str, workers: int = 1
     result; returns (wall seconds, seconds per run from the workers' logs,
     the highest peak MB of a worker process)."""
     env = {**os.environ, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker}
+    # Celery reads CELERY_BROKER_URL from the environment before the broker an
+    # app is given: this process must send to the workers' broker too
+    os.environ.update(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)
     started_workers = []
     try:
         for number in range(workers):
