@@ -75,12 +75,7 @@ class ServiceViewSetMixin:
 
 
 class ElderFilter(ScopedFilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains",
-                           label="Name contains")
-    id_number = filters.CharFilter(
-        method="filter_id_number",
-        label="Exact document number, matched by its keyed digest (with document_type "
-              "for documents other than a resident identity card)")
+    # No filter takes a name or a number: those are posted to ``search``.
     document_type = filters.ChoiceFilter(choices=DocumentType.choices)
     sex = filters.ChoiceFilter(choices=Sex.choices)
     life_status = filters.ChoiceFilter(choices=LifeStatus.choices)
@@ -96,11 +91,6 @@ class ElderFilter(ScopedFilterSet):
                   "dibao", "low_income", "youfu", "model_worker",
                   "family_planning_special_support"]
 
-    def filter_id_number(self, queryset, name, value):
-        # The number is stored encrypted: only its keyed digest can be matched.
-        kind = self.form.cleaned_data.get("document_type") or DocumentType.RESIDENT_ID
-        return queryset.filter(id_number_digest=identity_digest(kind, value))
-
 
 class ElderViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.ListModelMixin,
                    mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -111,7 +101,8 @@ class ElderViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.ListModelMixi
     filterset_class = ElderFilter
     permission_classes = [ActionPermissions]
     action_permissions = {"life_status": "elders.change_elder",
-                          "add_contact": "elders.add_contact"}
+                          "add_contact": "elders.add_contact",
+                          "search": "elders.view_elder"}
 
     def get_serializer_class(self):
         return s.ElderDetailSerializer if self.action == "retrieve" else s.ElderSerializer
@@ -125,6 +116,26 @@ class ElderViewSet(ServiceViewSetMixin, ScopedViewSetMixin, mixins.ListModelMixi
         elder = self.get_object()
         log_access(request=request, obj=elder)
         return Response(self.get_serializer(elder).data)
+
+    @extend_schema(request=s.ElderSearchSerializer,
+                   responses={200: s.ElderPageSerializer, 400: FIELD_ERRORS})
+    @action(detail=False, methods=["post"])
+    def search(self, request, **kwargs):
+        """The elders whose name contains ``q``, or whose document number is
+        ``id_number``: posted, so that neither appears in a URL. The list's
+        other filters apply from the query string; the answer is a page."""
+        payload = s.ElderSearchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        queryset = self.filter_queryset(self.get_queryset())
+        if data["id_number"]:
+            # stored encrypted: only its keyed digest can be matched
+            kind = data.get("document_type") or DocumentType.RESIDENT_ID
+            queryset = queryset.filter(id_number_digest=identity_digest(kind, data["id_number"]))
+        if data["q"]:
+            queryset = queryset.filter(name__icontains=data["q"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.ElderSerializer(page, many=True).data)
 
     @extend_schema(request=s.ElderCreateSerializer,
                    responses={201: s.ElderSerializer, 400: FIELD_ERRORS})

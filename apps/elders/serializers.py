@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.elders.identity import age_on
@@ -119,3 +120,33 @@ class ContactCreateSerializer(serializers.Serializer):
                                          default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True,
                                   default="")
+
+
+class ElderSearchSerializer(serializers.Serializer):
+    """A search by name or exact document number: posted, never in a URL
+    (query strings end up in access logs and proxies)."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                              help_text="Name contains")
+    id_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=32,
+        help_text="Exact document number, matched by its keyed digest (with document_type "
+                  "for documents other than a resident identity card)")
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
+
+    def validate(self, data):
+        data = {**data, "q": data.get("q", "").strip(),
+                "id_number": data.get("id_number", "").strip().upper()}
+        if not data["q"] and not data["id_number"]:
+            raise serializers.ValidationError(
+                {"q": [_("Give a name or a document number to search for.")]}, code="required")
+        return data
+
+
+class ElderPageSerializer(serializers.Serializer):
+    """One page of elders, as the list answers it."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ElderSerializer(many=True)

@@ -56,9 +56,10 @@ def test_identity_number_search_cannot_probe_other_streets(client):
     client.force_login(scope_walk.almighty(region=world.sibling))
     # when the outsider searches the victim's exact number, and a number
     # nobody holds
-    known = client.get("/api/elders/", {"id_number": victim.id_number})
-    unknown = client.get("/api/elders/", {"id_number": synthetic_identity(
-        "440106", date(1940, 1, 1), 999)})
+    known = client.post("/api/elders/search/", {"id_number": victim.id_number},
+                        content_type="application/json")
+    unknown = client.post("/api/elders/search/", {"id_number": synthetic_identity(
+        "440106", date(1940, 1, 1), 999)}, content_type="application/json")
     # then both answers are the same empty page
     assert known.status_code == unknown.status_code == 200
     assert known.json() == unknown.json() == {

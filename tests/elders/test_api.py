@@ -149,11 +149,42 @@ def test_exact_number_search_finds_only_visible_elders(client, window, tree):
                             hukou_street=tree["other_street"])
     client.force_login(window["clerk"])
     # when the clerk searches each exact number (lower-case x and spaces allowed)
-    found = client.get("/api/elders/", {"id_number": f" {mine.id_number.lower()} "}).json()
-    hidden = client.get("/api/elders/", {"id_number": stranger.id_number}).json()
+    found = client.post("/api/elders/search/", {"id_number": f" {mine.id_number.lower()} "},
+                        content_type="application/json").json()
+    hidden = client.post("/api/elders/search/", {"id_number": stranger.id_number},
+                         content_type="application/json").json()
     # then exactly their own elder is found, and the stranger not at all
     assert [e["id"] for e in found["results"]] == [mine.pk]
     assert hidden["count"] == 0
+
+
+def test_a_name_search_is_posted_and_other_filters_come_from_the_query_string(
+        client, window, tree):
+    mine = window["elder"]
+    ElderFactory(name=mine.name + "的姐姐", residence_street=tree["sibling"],
+                 hukou_street=tree["sibling"])
+    client.force_login(window["clerk"])
+    url = f"/api/elders/search/?residence_street={tree['street'].pk}"
+    found = client.post(url, {"q": mine.name}, content_type="application/json").json()
+    assert [e["id"] for e in found["results"]] == [mine.pk]
+
+
+def test_a_search_needs_a_name_or_a_number(client, window):
+    client.force_login(window["clerk"])
+    response = client.post("/api/elders/search/", {"q": " "}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["q"] == ["请输入要查找的姓名或证件号码。"]
+
+
+def test_the_list_takes_no_name_or_number_from_the_url(client, window, tree):
+    # a number or a name in a query string is ignored: the whole list answers
+    ElderFactory(residence_street=tree["street"], hukou_street=tree["street"])
+    client.force_login(window["clerk"])
+    everyone = client.get("/api/elders/").json()["count"]
+    assert everyone == 2
+    assert client.get("/api/elders/", {"id_number": window["elder"].id_number}).json()[
+        "count"] == everyone
+    assert client.get("/api/elders/", {"q": window["elder"].name}).json()["count"] == everyone
 
 
 def test_filters_narrow_the_list(client, window, tree):
@@ -167,7 +198,6 @@ def test_filters_narrow_the_list(client, window, tree):
         assert "results" in body, (query, body)
         return sorted(e["name"] for e in body["results"])
 
-    assert names(q="大明") == ["王大明"]
     assert names(dibao="true") == ["王大明"]
     assert names(lives_alone="true") == [elder.name]
     assert names(hukou_street=tree["street"].pk) == [elder.name]

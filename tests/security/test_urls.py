@@ -136,3 +136,17 @@ def test_the_live_number_check_is_posted_never_a_query_string(client, window):
     assert client.post(url, {"id_number": number}).status_code == 200
     html = client.get(reverse("elders:elder_register")).content.decode()
     assert f'hx-post="{url}"' in html
+
+
+def test_no_api_operation_takes_a_name_or_number_in_its_query_string(client, street_user):
+    # the API's searches by name or document number are posted (/api/elders/search/)
+    client.force_login(street_user)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    personal = PERSONAL_INPUTS | {"q", "elder_id_number"}
+    offending = {(path, method, parameter["name"])
+                 for path, operations in schema["paths"].items()
+                 for method, operation in operations.items() if isinstance(operation, dict)
+                 for parameter in operation.get("parameters", [])
+                 if parameter.get("in") == "query" and parameter["name"] in personal}
+    assert offending == set()
+    assert "post" in schema["paths"]["/api/elders/search/"]
