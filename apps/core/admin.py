@@ -1,14 +1,9 @@
 from django.contrib import admin
 from django.contrib.admin.views.main import IS_FACETS_VAR, SEARCH_VAR, ChangeList
-from django.http import Http404, QueryDict
-from django.shortcuts import redirect
+from django.http import Http404
 
-from apps.core.private_search import MARKER
+from apps.core.private_search import MARKER, redirect_without, search_key
 from apps.core.scoping import choices_for
-
-
-def _search_key(request) -> str:
-    return f"private-search:{request.path}"
 
 
 class PrivateSearchChangeList(ChangeList):
@@ -18,7 +13,7 @@ class PrivateSearchChangeList(ChangeList):
     def __init__(self, request, *args, **kwargs):
         original = request.GET
         searched = original.copy()
-        if term := request.session.get(_search_key(request)):
+        if term := request.session.get(search_key(request)):
             searched[SEARCH_VAR] = term
         request.GET = searched  # only while the changelist reads its parameters
         try:
@@ -45,14 +40,14 @@ class PrivateSearchAdminMixin:
     private_search = True
 
     def changelist_view(self, request, extra_context=None):
-        key = _search_key(request)
+        key = search_key(request)
         if request.method == "POST" and MARKER in request.POST:
             request.session[key] = request.POST.get(SEARCH_VAR, "").strip()
-            return redirect(_without(request.path, request.POST,
-                                     (SEARCH_VAR, MARKER, "csrfmiddlewaretoken")))
+            return redirect_without(request, request.POST,
+                                    (SEARCH_VAR, MARKER, "csrfmiddlewaretoken"))
         if CLEAR in request.GET:
             request.session.pop(key, None)
-            return redirect(_without(request.path, request.GET, (SEARCH_VAR, CLEAR)))
+            return redirect_without(request, request.GET, (SEARCH_VAR, CLEAR))
         original = request.GET
         request.GET = original.copy()
         request.GET.pop(SEARCH_VAR, None)
@@ -67,15 +62,6 @@ class PrivateSearchAdminMixin:
 
 #: the "show all" link of a private search
 CLEAR = "clear_search"
-
-
-def _without(path: str, params, names: tuple[str, ...]) -> str:
-    public = QueryDict(mutable=True)
-    for name, value in params.items():
-        if name not in names and value:
-            public[name] = value
-    query = public.urlencode()
-    return f"{path}?{query}" if query else path
 
 
 class ScopedAdmin(PrivateSearchAdminMixin, admin.ModelAdmin):

@@ -15,13 +15,29 @@ from django.shortcuts import redirect
 MARKER = "private_search"
 
 
+def search_key(request) -> str:
+    """Where a page's private search terms are kept in the session."""
+    return f"private-search:{request.path}"
+
+
+def redirect_without(request, params, dropped: tuple[str, ...]):
+    """Redirect to this page with ``params`` but the ``dropped`` names (and
+    empty values) in its query string."""
+    public = QueryDict(mutable=True)
+    for name in params:
+        if name in dropped:
+            continue
+        values = [value for value in params.getlist(name) if value != ""]
+        if values:
+            public.setlist(name, values)
+    query = public.urlencode()
+    return redirect(f"{request.path}?{query}" if query else request.path)
+
+
 class PrivateSearchMixin:
     """For a view whose filter form has ``private_fields`` (names, numbers)."""
 
     private_fields: tuple[str, ...] = ()
-
-    def _search_key(self) -> str:
-        return f"private-search:{self.request.path}"
 
     def post(self, request, *args, **kwargs):
         if MARKER not in request.POST:
@@ -29,18 +45,11 @@ class PrivateSearchMixin:
             if parent is None:
                 return HttpResponseNotAllowed(["GET", "HEAD"])
             return parent(request, *args, **kwargs)
-        request.session[self._search_key()] = {
+        request.session[search_key(request)] = {
             name: value for name in self.private_fields
             if (value := request.POST.get(name, "").strip())}
-        public = QueryDict(mutable=True)
-        for name in request.POST:
-            if name in (*self.private_fields, MARKER, "csrfmiddlewaretoken", "page"):
-                continue
-            values = [value for value in request.POST.getlist(name) if value != ""]
-            if values:
-                public.setlist(name, values)
-        query = public.urlencode()
-        return redirect(f"{request.path}?{query}" if query else request.path)
+        return redirect_without(request, request.POST, (
+            *self.private_fields, MARKER, "csrfmiddlewaretoken", "page"))
 
     def dispatch(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
@@ -51,7 +60,7 @@ class PrivateSearchMixin:
         merged = original.copy()
         for name in self.private_fields:
             merged.pop(name, None)  # never taken from a URL
-        for name, value in request.session.get(self._search_key(), {}).items():
+        for name, value in request.session.get(search_key(self.request), {}).items():
             merged[name] = value
         request.GET = merged
         try:
@@ -73,4 +82,4 @@ class PrivateSearchMixin:
     def get_context_data(self, **kwargs):
         # the kept terms, for a template that shows them in its search box
         return super().get_context_data(
-            private_search=self.request.session.get(self._search_key(), {}), **kwargs)
+            private_search=self.request.session.get(search_key(self.request), {}), **kwargs)
